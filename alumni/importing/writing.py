@@ -1,0 +1,259 @@
+"""Store checked rows: an upsert on (institution, student number).
+
+The diff against what is stored is computed in pandas, inside the same
+transaction that writes, while the institution row is locked, so two uploads
+for one institution cannot interleave and the counts (new, updated, unchanged)
+are exact. PostgreSQL gets the rows by ``COPY`` (new rows straight into the
+table, changed rows through a temporary table and one ``UPDATE … FROM``);
+other databases use ``bulk_create``/``bulk_update``.
+
+Blank optional cells never erase a stored value: a re-upload without a private
+e-mail keeps the one the graduate gave in the survey.
+"""
+
+import io
+from dataclasses import dataclass
+
+import pandas as pd
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import Cohort, Graduate, Institution, Location
+from .validation import CheckedTable
+
+# Graduate fields an upload may set, in table order.
+FIELDS = [
+    "student_number",
+    "first_name",
+    "name_prefix",
+    "last_name",
+    "email",
+    "private_email",
+    "programme_id",
+    "diploma_date",
+    "cohort_id",
+    "level",
+    "pathway",
+    "location_id",
+    "gender",
+    "birth_year",
+]
+COMPARED = FIELDS[1:]
+BLANK_KEEPS_STORED = {
+    "name_prefix",
+    "email",
+    "private_email",
+    "level",
+    "pathway",
+    "location_id",
+    "gender",
+    "birth_year",
+}
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    new_locations: int = 0
+
+
+def upsert(checked: CheckedTable, institution: Institution, upload=None, *, dry_run=False) -> Counts:
+    """Write the valid rows of ``checked``; with ``dry_run``, only count."""
+    incoming = checked.valid
+    if incoming.empty:
+        return Counts()
+    with transaction.atomic():
+        Institution.objects.select_for_update().filter(pk=institution.pk).first()
+        incoming = incoming.copy()
+        counts = Counts()
+        incoming["location_id"], counts.new_locations = _resolve_locations(
+            incoming["location"], institution, upload, dry_run
+        )
+        incoming["cohort_id"] = _resolve_cohorts(incoming["school_year"], institution, dry_run)
+        merged, new, changed = _diff(incoming, institution)
+        counts.new, counts.updated = int(new.sum()), int(changed.sum())
+        counts.unchanged = len(merged) - counts.new - counts.updated
+        if not dry_run:
+            now = timezone.now()
+            rows_new = merged.loc[new, FIELDS]
+            rows_changed = merged.loc[changed, ["id", *COMPARED]]
+            if connection.vendor == "postgresql":
+                _copy_new(rows_new, institution, upload, now)
+                _copy_updates(rows_changed, upload, now)
+            else:
+                _bulk_new(rows_new, institution, upload)
+                _bulk_updates(rows_changed, upload)
+        if dry_run:
+            transaction.set_rollback(True)
+    return counts
+
+
+def _resolve_locations(values: pd.Series, institution, upload, dry_run):
+    known = {}
+    for loc in Location.objects.filter(institution=institution):
+        known[loc.name.lower()] = loc.pk
+        if loc.code:
+            known[loc.code.lower()] = loc.pk
+    created = 0
+    for value in sorted(set(values) - {""}):
+        if value.lower() in known:
+            continue
+        created += 1
+        if dry_run:
+            known[value.lower()] = -created
+            continue
+        is_code = len(value) == 6 and value[:4].upper() == institution.brin and value[4:].isdigit()
+        loc = Location.objects.create(
+            institution=institution,
+            name=value,
+            code=value.upper() if is_code else "",
+            created_by_upload=upload,
+        )
+        known[value.lower()] = loc.pk
+    ids = values.str.lower().map(known)
+    return ids.astype("Int64"), created
+
+
+def _resolve_cohorts(years: pd.Series, institution, dry_run) -> pd.Series:
+    mapping = {}
+    for year in sorted(set(int(y) for y in years)):
+        if dry_run:
+            found = Cohort.objects.filter(institution=institution, school_year=year).first()
+            mapping[year] = found.pk if found else -year
+        else:
+            mapping[year] = Cohort.objects.get_or_create(institution=institution, school_year=year)[0].pk
+    return years.map(mapping).astype("int64")
+
+
+def _diff(incoming: pd.DataFrame, institution):
+    stored = pd.DataFrame.from_records(
+        Graduate.objects.filter(institution=institution).values_list("id", *FIELDS),
+        columns=["id", *FIELDS],
+    )
+    merged = incoming.merge(
+        stored, on="student_number", how="left", suffixes=("", "_stored"), validate="one_to_one"
+    )
+    new = merged["id"].isna()
+    changed = pd.Series(False, index=merged.index)
+    for name in COMPARED:
+        ours, theirs = _comparable(merged[name]), _comparable(merged[f"{name}_stored"])
+        if name in BLANK_KEEPS_STORED:
+            blank = ours.isna() | (ours == "")
+            merged[name] = merged[name].where(~blank | new, merged[f"{name}_stored"])
+            ours = _comparable(merged[name])
+        changed |= ~new & (ours.fillna("<NA>") != theirs.fillna("<NA>"))
+    merged["id"] = merged["id"].astype("Int64")
+    for name in INTEGER_FIELDS:
+        merged[name] = pd.to_numeric(merged[name]).astype("Int64")
+    return merged, new, changed
+
+
+INTEGER_FIELDS = ("programme_id", "cohort_id", "level", "location_id", "birth_year")
+
+
+def _comparable(series: pd.Series) -> pd.Series:
+    """One representation for values that came from a file or from the database
+    (a merge turns a stored integer column with gaps into floats)."""
+    return series.map(_as_text).astype(object)
+
+
+def _as_text(value):
+    value = _null(value)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _null(value):
+    return None if value is None or value is pd.NA or value != value else value
+
+
+# --- PostgreSQL: COPY --------------------------------------------------------
+
+
+def _csv(frame: pd.DataFrame) -> io.StringIO:
+    buffer = io.StringIO()
+    frame.astype(object).where(frame.notna(), None).to_csv(
+        buffer, index=False, header=False, na_rep="\\N"
+    )
+    buffer.seek(0)
+    return buffer
+
+
+def _copy_new(rows: pd.DataFrame, institution, upload, now):
+    if rows.empty:
+        return
+    table = rows.copy()
+    table["institution_id"] = institution.pk
+    table["last_upload_id"] = upload.pk if upload else None
+    table["preferred_language"] = "nl"
+    table["created_at"] = now.isoformat()
+    table["updated_at"] = now.isoformat()
+    columns = list(table.columns)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {Graduate._meta.db_table} ({', '.join(columns)}) "
+            "FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            _csv(table),
+        )
+
+
+def _copy_updates(rows: pd.DataFrame, upload, now):
+    if rows.empty:
+        return
+    table = Graduate._meta.db_table
+    assignments = ", ".join(f"{c} = t.{c}" for c in COMPARED)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE graduate_changes ON COMMIT DROP AS "
+            f"SELECT id, {', '.join(COMPARED)} FROM {table} WITH NO DATA"
+        )
+        cursor.copy_expert(
+            "COPY graduate_changes FROM STDIN WITH (FORMAT csv, NULL '\\N')", _csv(rows)
+        )
+        cursor.execute(
+            f"UPDATE {table} g SET {assignments}, last_upload_id = %s, updated_at = %s "
+            "FROM graduate_changes t WHERE g.id = t.id",
+            [upload.pk if upload else None, now],
+        )
+        cursor.execute("DROP TABLE graduate_changes")
+
+
+# --- other databases: the ORM in batches --------------------------------------
+
+
+def _bulk_new(rows: pd.DataFrame, institution, upload):
+    objects = [
+        Graduate(
+            institution=institution,
+            last_upload=upload,
+            **{name: _null(value) for name, value in zip(FIELDS, record, strict=True)},
+        )
+        for record in rows.itertuples(index=False)
+    ]
+    for obj in objects:
+        for name in ("name_prefix", "email", "private_email", "pathway", "gender"):
+            if getattr(obj, name) is None:
+                setattr(obj, name, "")
+    Graduate.objects.bulk_create(objects, batch_size=2000)
+
+
+def _bulk_updates(rows: pd.DataFrame, upload):
+    now = timezone.now()
+    objects = []
+    for record in rows.itertuples(index=False):
+        values = dict(zip(["id", *COMPARED], record, strict=True))
+        obj = Graduate(pk=int(values.pop("id")), last_upload=upload, updated_at=now)
+        for name, value in values.items():
+            value = _null(value)
+            if value is None and name in ("name_prefix", "email", "private_email", "pathway", "gender"):
+                value = ""
+            setattr(obj, name, value)
+        objects.append(obj)
+    Graduate.objects.bulk_update(
+        objects, [*COMPARED, "last_upload", "updated_at"], batch_size=1000
+    )

@@ -1,0 +1,198 @@
+"""Writes for the alumni app: cohort uploads.
+
+Views and the ``import_cohort`` command both call these, so the web page and
+the command behave identically.
+"""
+
+import hashlib
+
+import pandas as pd
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from .importing.problems import FileRejected
+from .importing.reading import read_table
+from .importing.validation import CheckedTable, Reference, validate
+from .importing.writing import Counts, upsert
+from .models import Institution, Location, Programme, Upload
+
+
+@dataclass
+class ImportOutcome:
+    upload: Upload
+    checked: CheckedTable
+    counts: Counts
+    written: bool
+
+
+def reference_for(institution: Institution, today=None) -> Reference:
+    programmes = {c: (pk, lvl) for c, pk, lvl in Programme.objects.values_list("crebo", "pk", "level")}
+    known = set()
+    for name, code in Location.objects.filter(institution=institution).values_list("name", "code"):
+        known.add(name.lower())
+        if code:
+            known.add(code.lower())
+    return Reference(
+        programmes=programmes,
+        brin=institution.brin,
+        today=today or timezone.localdate(),
+        known_locations=known,
+    )
+
+
+def check_file(data: bytes, institution: Institution, *, sheet=None, today=None) -> CheckedTable:
+    """Read and validate a file without writing anything."""
+    try:
+        raw = read_table(data, sheet=sheet)
+    except FileRejected as rejected:
+        return CheckedTable(
+            valid=pd.DataFrame(),
+            problems=[rejected.problem.as_dict()],
+            warnings=[],
+            ignored_columns=[],
+            present_fields=set(),
+            rejected_rows=[],
+            headers=[],
+            file_problem=True,
+        )
+    return validate(raw, reference_for(institution, today))
+
+
+def _report(checked: CheckedTable, counts: Counts | None = None) -> dict:
+    report = {
+        "problems": checked.problems,
+        "warnings": checked.warnings,
+        "ignored_columns": checked.ignored_columns,
+        "rejected_rows": checked.rejected_rows,
+        "file_problem": checked.file_problem,
+        "valid_rows": len(checked.valid),
+    }
+    if counts is not None:
+        report["preview"] = {
+            "new": counts.new,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "new_locations": counts.new_locations,
+        }
+    return report
+
+
+def _rows_rejected(checked: CheckedTable) -> int:
+    return checked.rows_total - len(checked.valid) if not checked.file_problem else checked.rows_total
+
+
+def receive_upload(*, institution, user, file_name, data: bytes, sheet="", via="web") -> Upload:
+    """Step 1 of the web flow: check the file, keep it until the admin confirms.
+
+    Nothing is written to graduates here; the preview counts come from a
+    dry run of the same upsert.
+    """
+    checked = check_file(data, institution, sheet=sheet or None)
+    counts = upsert(checked, institution, dry_run=True) if len(checked.valid) else None
+    importable = len(checked.valid) > 0
+    upload = Upload(
+        institution=institution,
+        uploaded_by=user,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+        sheet_name=sheet or "",
+        via=via,
+        status=Upload.Status.VALIDATED if importable else Upload.Status.REJECTED,
+        rows_total=checked.rows_total,
+        rows_rejected=_rows_rejected(checked),
+        report=_report(checked, counts),
+    )
+    if importable:
+        upload.file.save(f"{upload.file_sha256[:16]}.bin", ContentFile(data), save=False)
+    upload.save()
+    return upload
+
+
+class UploadNotConfirmable(Exception):
+    pass
+
+
+def confirm_upload(upload: Upload, *, import_valid_rows: bool) -> ImportOutcome:
+    """Step 2 of the web flow: write the checked file, then delete it."""
+    with transaction.atomic():
+        upload = Upload.objects.select_for_update().get(pk=upload.pk)
+        if upload.status != Upload.Status.VALIDATED or not upload.file:
+            raise UploadNotConfirmable(upload.status)
+        with upload.file.open("rb") as handle:
+            data = handle.read()
+        outcome = _write(upload, data, import_valid_rows=import_valid_rows)
+    return outcome
+
+
+def discard_upload(upload: Upload) -> None:
+    if upload.status == Upload.Status.VALIDATED:
+        upload.status = Upload.Status.DISCARDED
+    _delete_file(upload)
+    upload.save()
+
+
+def import_file(
+    *, institution, data: bytes, file_name: str, sheet=None, import_valid_rows=False,
+    dry_run=False, user=None, via="command", today=None,
+) -> ImportOutcome:
+    """The whole import in one call, for the command and scripts."""
+    upload = Upload(
+        institution=institution,
+        uploaded_by=user,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_size=len(data),
+        sheet_name=sheet or "",
+        via=via,
+        status=Upload.Status.VALIDATED,
+    )
+    if dry_run:
+        checked = check_file(data, institution, sheet=sheet, today=today)
+        counts = upsert(checked, institution, dry_run=True) if _may_write(checked, import_valid_rows) else Counts()
+        _apply(upload, checked, counts)
+        return ImportOutcome(upload, checked, counts, written=False)
+    with transaction.atomic():
+        upload.save()
+        return _write(upload, data, import_valid_rows=import_valid_rows, today=today)
+
+
+def _may_write(checked: CheckedTable, import_valid_rows: bool) -> bool:
+    if checked.valid.empty:
+        return False
+    return checked.ok or import_valid_rows
+
+
+def _write(upload: Upload, data: bytes, *, import_valid_rows: bool, today=None) -> ImportOutcome:
+    checked = check_file(data, upload.institution, sheet=upload.sheet_name or None, today=today)
+    written = _may_write(checked, import_valid_rows)
+    counts = upsert(checked, upload.institution, upload) if written else Counts()
+    _apply(upload, checked, counts)
+    upload.import_valid_rows = import_valid_rows
+    if written:
+        upload.status = Upload.Status.IMPORTED
+        upload.imported_at = timezone.now()
+    else:
+        upload.status = Upload.Status.REJECTED
+    _delete_file(upload)
+    upload.save()
+    return ImportOutcome(upload, checked, counts, written)
+
+
+def _apply(upload: Upload, checked: CheckedTable, counts: Counts) -> None:
+    upload.rows_total = checked.rows_total
+    upload.rows_new = counts.new
+    upload.rows_updated = counts.updated
+    upload.rows_unchanged = counts.unchanged
+    upload.rows_rejected = _rows_rejected(checked)
+    upload.report = _report(checked)
+    upload.report["new_locations"] = counts.new_locations
+
+
+def _delete_file(upload: Upload) -> None:
+    """The original file holds personal data: gone once it is no longer needed."""
+    if upload.file:
+        upload.file.delete(save=False)

@@ -1,0 +1,119 @@
+"""The cohort upload flow: choose a file -> read the report -> confirm (or discard)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import CohortUploadForm
+from .importing.problems import message
+from .importing.report import problems_csv, rejected_rows_csv
+
+PROBLEMS_PER_PAGE = 200
+
+
+@login_required
+def upload_list(request):
+    institutions = selectors.administered_institutions(request.user)
+    form = CohortUploadForm(request.POST or None, request.FILES or None, institutions=institutions)
+    if request.method == "POST" and form.is_valid():
+        handle = form.cleaned_data["file"]
+        upload = services.receive_upload(
+            institution=form.cleaned_data["institution"],
+            user=request.user,
+            file_name=handle.name,
+            data=handle.read(),
+            sheet=form.cleaned_data["sheet"],
+        )
+        return redirect("alumni:upload_detail", pk=upload.pk)
+    uploads = selectors.uploads_for(request.user)[:50]
+    return render(
+        request,
+        "alumni/upload_list.html",
+        {"form": form, "uploads": uploads, "has_institutions": institutions.exists()},
+    )
+
+
+def _upload_or_404(request, pk):
+    return get_object_or_404(selectors.uploads_for(request.user).defer(None), pk=pk)
+
+
+@login_required
+def upload_detail(request, pk):
+    upload = _upload_or_404(request, pk)
+    report = upload.report or {}
+    problems = report.get("problems", [])
+    page = Paginator(problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "alumni/upload_detail.html",
+        {
+            "upload": upload,
+            "report": report,
+            "problems": [dict(p, message=message(p)) for p in page],
+            "page": page,
+            "problem_count": len(problems),
+            "warnings": [dict(w, message=message(w)) for w in report.get("warnings", [])[:200]],
+            "warning_count": len(report.get("warnings", [])),
+            "preview": report.get("preview"),
+            "can_confirm": upload.status == upload.Status.VALIDATED and bool(upload.file),
+        },
+    )
+
+
+@login_required
+@require_POST
+def upload_confirm(request, pk):
+    upload = _upload_or_404(request, pk)
+    import_valid_rows = request.POST.get("import_valid_rows") == "1"
+    try:
+        outcome = services.confirm_upload(upload, import_valid_rows=import_valid_rows)
+    except services.UploadNotConfirmable:
+        messages.warning(request, _("This upload was already handled; nothing was changed."))
+        return redirect("alumni:upload_detail", pk=upload.pk)
+    if outcome.written:
+        messages.success(
+            request,
+            _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged, %(rejected)s skipped.")
+            % {
+                "new": outcome.counts.new,
+                "updated": outcome.counts.updated,
+                "unchanged": outcome.counts.unchanged,
+                "rejected": outcome.upload.rows_rejected,
+            },
+        )
+    else:
+        messages.error(request, _("The file has errors; nothing was imported."))
+    return redirect("alumni:upload_detail", pk=upload.pk)
+
+
+@login_required
+@require_POST
+def upload_discard(request, pk):
+    services.discard_upload(_upload_or_404(request, pk))
+    messages.info(request, _("The upload was discarded and its file deleted."))
+    return redirect("alumni:upload_list")
+
+
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def upload_problems_csv(request, pk):
+    upload = _upload_or_404(request, pk)
+    return _csv_response(problems_csv(upload.report.get("problems", [])), f"upload-{upload.pk}-problems.csv")
+
+
+@login_required
+def upload_rejected_rows_csv(request, pk):
+    upload = _upload_or_404(request, pk)
+    return _csv_response(
+        rejected_rows_csv(upload.report.get("rejected_rows", [])), f"upload-{upload.pk}-rows-to-fix.csv"
+    )
