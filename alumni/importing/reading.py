@@ -23,6 +23,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc …
 DELIMITERS = (";", ",", "\t")
 # `="00123"` is how exports keep leading zeros for Excel: unwrap it.
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
+# Lines above the header with nothing but spaces and delimiters in them.
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t;,]*(?:\r\n|\n|\r))+")
 
 
 @dataclass
@@ -89,6 +91,11 @@ def _sniff_delimiter(text: str) -> str:
 def _read_csv(data: bytes) -> RawTable:
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
+    # pandas takes the column count from the first line (and finds no columns
+    # at all in an empty one): start at the first filled line, keep the count.
+    blank = _LEADING_BLANK_LINES.match(text)
+    skipped = len(re.findall(r"\r\n|\n|\r", blank.group())) if blank else 0
+    text = text[blank.end() :] if blank else text
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -107,10 +114,10 @@ def _read_csv(data: bytes) -> RawTable:
         line = re.search(r"line (\d+)", str(exc))
         raise FileRejected(
             "csv_unreadable",
-            line=line.group(1) if line else "?",
+            line=str(int(line.group(1)) + skipped) if line else "?",
             detail=_parser_detail(str(exc)),
         ) from exc
-    row_numbers = np.arange(1, len(frame) + 1)
+    row_numbers = np.arange(skipped + 1, skipped + len(frame) + 1)
     return RawTable([], frame, row_numbers, "csv", encoding, delimiter)
 
 
