@@ -34,8 +34,12 @@ test: $(VENV)/.dev
 	bin/ensure-browser
 	$(BIN)/python -m pytest
 
+# Benchmarks need PostgreSQL (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/alumni_bench).
+BENCHES ?= import dispatch survey report
 bench: $(VENV)/.dev
-	$(BIN)/python -m bench
+	@for b in $(BENCHES); do \
+	  if [ -f bench/$$b.py ]; then $(BIN)/python bench/$$b.py || exit 1; fi; \
+	done
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -21,8 +21,6 @@ from .problems import FileRejected
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc …
 DELIMITERS = (";", ",", "\t")
-# `="00123"` is how exports keep leading zeros for Excel: unwrap it.
-_EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)
 # Lines above the header with nothing but spaces and delimiters in them.
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t;,]*(?:\r\n|\n|\r))+")
 
@@ -179,7 +177,10 @@ def _finish(table: RawTable) -> RawTable:
     frame = table.frame.fillna("")
     for column in frame.columns:
         values = frame[column].astype(str).str.strip()
-        frame[column] = values.str.replace(_EXCEL_TEXT, r"\1", regex=True)
+        wrapped = values.str.startswith('="') & values.str.endswith('"')
+        if wrapped.any():
+            values = values.mask(wrapped, values.str.slice(2, -1))
+        frame[column] = values
     filled = (frame != "").any(axis=1).to_numpy()
     if not filled.any():
         raise FileRejected("empty_file")

@@ -132,40 +132,42 @@ def _diff(incoming: pd.DataFrame, institution):
         Graduate.objects.filter(institution=institution).values_list("id", *FIELDS),
         columns=["id", *FIELDS],
     )
+    stored["student_number"] = stored["student_number"].astype(incoming["student_number"].dtype)
     merged = incoming.merge(
         stored, on="student_number", how="left", suffixes=("", "_stored"), validate="one_to_one"
     )
     new = merged["id"].isna()
     changed = pd.Series(False, index=merged.index)
     for name in COMPARED:
-        ours, theirs = _comparable(merged[name]), _comparable(merged[f"{name}_stored"])
+        ours, theirs = _typed(merged[name], name), _typed(merged[f"{name}_stored"], name)
         if name in BLANK_KEEPS_STORED:
-            blank = ours.isna() | (ours == "")
-            merged[name] = merged[name].where(~blank | new, merged[f"{name}_stored"])
-            ours = _comparable(merged[name])
-        changed |= ~new & (ours.fillna("<NA>") != theirs.fillna("<NA>"))
+            keep = ~new & _blank(ours)
+            ours = ours.mask(keep, theirs)
+        merged[name] = ours
+        same = (ours == theirs).fillna(False) | (_blank(ours) & _blank(theirs))
+        changed |= ~new & ~same.astype(bool)
     merged["id"] = merged["id"].astype("Int64")
-    for name in INTEGER_FIELDS:
-        merged[name] = pd.to_numeric(merged[name]).astype("Int64")
     return merged, new, changed
 
 
 INTEGER_FIELDS = ("programme_id", "cohort_id", "level", "location_id", "birth_year")
 
 
-def _comparable(series: pd.Series) -> pd.Series:
-    """One representation for values that came from a file or from the database
+def _typed(series: pd.Series, name: str) -> pd.Series:
+    """One type per field whether the value came from the file or the database
     (a merge turns a stored integer column with gaps into floats)."""
-    return series.map(_as_text).astype(object)
+    if name in INTEGER_FIELDS:
+        return pd.to_numeric(series).astype("Int64")
+    if name == "diploma_date":
+        return pd.to_datetime(series)
+    return series.astype("string").fillna("")
 
 
-def _as_text(value):
-    value = _null(value)
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+def _blank(series: pd.Series) -> pd.Series:
+    blank = series.isna()
+    if series.dtype == "string":
+        blank |= series == ""
+    return blank.astype(bool)
 
 
 def _null(value):
@@ -175,13 +177,18 @@ def _null(value):
 # --- PostgreSQL: COPY --------------------------------------------------------
 
 
-def _csv(frame: pd.DataFrame) -> io.StringIO:
-    buffer = io.StringIO()
-    frame.astype(object).where(frame.notna(), None).to_csv(
-        buffer, index=False, header=False, na_rep="\\N"
-    )
-    buffer.seek(0)
-    return buffer
+COPY_CHUNK_ROWS = 25_000
+
+
+def _copy(cursor, sql: str, frame: pd.DataFrame) -> None:
+    """COPY a frame in chunks, so memory stays flat for a 500,000-row file."""
+    for start in range(0, len(frame), COPY_CHUNK_ROWS):
+        buffer = io.StringIO()
+        frame.iloc[start : start + COPY_CHUNK_ROWS].to_csv(
+            buffer, index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d"
+        )
+        buffer.seek(0)
+        cursor.copy_expert(sql, buffer)
 
 
 def _copy_new(rows: pd.DataFrame, institution, upload, now):
@@ -195,10 +202,10 @@ def _copy_new(rows: pd.DataFrame, institution, upload, now):
     table["updated_at"] = now.isoformat()
     columns = list(table.columns)
     with connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {Graduate._meta.db_table} ({', '.join(columns)}) "
-            "FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-            _csv(table),
+        _copy(
+            cursor,
+            f"COPY {Graduate._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            table,
         )
 
 
@@ -212,9 +219,7 @@ def _copy_updates(rows: pd.DataFrame, upload, now):
             f"CREATE TEMPORARY TABLE graduate_changes ON COMMIT DROP AS "
             f"SELECT id, {', '.join(COMPARED)} FROM {table} WITH NO DATA"
         )
-        cursor.copy_expert(
-            "COPY graduate_changes FROM STDIN WITH (FORMAT csv, NULL '\\N')", _csv(rows)
-        )
+        _copy(cursor, "COPY graduate_changes FROM STDIN WITH (FORMAT csv, NULL '\\N')", rows)
         cursor.execute(
             f"UPDATE {table} g SET {assignments}, last_upload_id = %s, updated_at = %s "
             "FROM graduate_changes t WHERE g.id = t.id",
