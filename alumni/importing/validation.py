@@ -156,8 +156,8 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
     # --- e-mail addresses: lower-case domain, syntax checked
     for name in ("email", "private_email"):
         values = column(name)
-        local = values.str.rsplit("@", n=1).str[0]
-        domain = values.str.rsplit("@", n=1).str[1].fillna("")
+        parts = values.str.rpartition("@")  # always three strings, also without an "@"
+        local, domain = parts[0], parts[2]
         normalised = values.where(~values.str.contains("@"), local + "@" + domain.str.lower())
         out[name] = normalised
         invalid = (values != "") & ~normalised.str.match(EMAIL_RE)
@@ -238,18 +238,21 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
 
     # --- new locations (warnings; created when the rows are written)
     locations = out["location"]
-    new = sorted(
-        {v for v in locations[(locations != "") & ~bad].unique() if v.lower() not in ref.known_locations}
-    )
+    new: dict[str, str] = {}  # one per name in any case, spelt as writing.upsert creates it
+    for v in sorted(set(locations[(locations != "") & ~bad])):
+        if v.lower() not in ref.known_locations:
+            new.setdefault(v.lower(), v)
     warnings.extend(
-        Problem("new_location", column=header_of.get("location"), value=v) for v in new
+        Problem("new_location", column=header_of.get("location"), value=v) for v in new.values()
     )
 
     valid = out[~bad].copy()
     valid["row"] = rows[~bad]
     valid["school_year"] = [school_year_of(d.date()) for d in valid["diploma_date"]]
     valid["diploma_date"] = valid["diploma_date"].dt.date
-    return _result(raw, problems, warnings, ignored, set(field_at), valid, bad=bad)
+    return _result(
+        raw, problems, warnings, ignored, set(field_at), valid, bad=bad, birth_date_at=field_at.get("birth_date")
+    )
 
 
 def parse_dates(values: pd.Series) -> pd.Series:
@@ -292,17 +295,26 @@ def _birth_year(column, field_at, header_of, ref, report, warnings) -> pd.Series
     return year.where(plausible).astype("Int64")
 
 
-def _result(raw, problems, warnings, ignored, present, valid, bad=None, file_problem=False):
+def _result(raw, problems, warnings, ignored, present, valid, bad=None, file_problem=False, birth_date_at=None):
     if valid is None:
         valid = pd.DataFrame()
     rejected = []
     if bad is not None and bad.any():
         width = len(raw.headers)
         shown = raw.frame[bad]
+        headers = [raw.headers[i] or f"kolom {i + 1}" for i in range(width)]
+        if birth_date_at is not None:
+            # The rows to fix are kept in the report: a date of birth is not
+            # stored there either, only its year (under a header that reads it so).
+            years = parse_dates(shown[birth_date_at].astype(str)).dt.year.astype("Int64")
+            shown = shown.copy()
+            shown[birth_date_at] = years.astype(str).where(years.notna(), shown[birth_date_at])
+            if "birth_year" not in present:
+                headers[birth_date_at] = cols.display_name("birth_year")
         numbers = raw.row_numbers[bad.to_numpy()]
         for number, values in zip(numbers, shown.itertuples(index=False), strict=True):
             record = {"rij": int(number)}
-            record.update({raw.headers[i] or f"kolom {i + 1}": values[i] for i in range(width)})
+            record.update({headers[i]: values[i] for i in range(width)})
             rejected.append(record)
     problems.sort(key=lambda p: (p.row or 0))
     return CheckedTable(
