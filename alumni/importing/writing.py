@@ -178,6 +178,13 @@ def _null(value):
 
 
 COPY_CHUNK_ROWS = 25_000
+# Text columns are never NULL: there a cell reading \N is text, not COPY's NULL marker.
+TEXT_FIELDS = ("student_number", "first_name", "name_prefix", "last_name", "email", "private_email", "pathway", "gender")
+
+
+def _copy_options(columns) -> str:
+    text = ", ".join(c for c in columns if c in TEXT_FIELDS)
+    return f"FORMAT csv, NULL '\\N', FORCE_NOT_NULL ({text})"
 
 
 def _copy(cursor, sql: str, frame: pd.DataFrame) -> None:
@@ -204,7 +211,7 @@ def _copy_new(rows: pd.DataFrame, institution, upload, now):
     with connection.cursor() as cursor:
         _copy(
             cursor,
-            f"COPY {Graduate._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
+            f"COPY {Graduate._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH ({_copy_options(columns)})",
             table,
         )
 
@@ -219,7 +226,7 @@ def _copy_updates(rows: pd.DataFrame, upload, now):
             f"CREATE TEMPORARY TABLE graduate_changes ON COMMIT DROP AS "
             f"SELECT id, {', '.join(COMPARED)} FROM {table} WITH NO DATA"
         )
-        _copy(cursor, "COPY graduate_changes FROM STDIN WITH (FORMAT csv, NULL '\\N')", rows)
+        _copy(cursor, f"COPY graduate_changes FROM STDIN WITH ({_copy_options(rows.columns)})", rows)
         cursor.execute(
             f"UPDATE {table} g SET {assignments}, last_upload_id = %s, updated_at = %s "
             "FROM graduate_changes t WHERE g.id = t.id",
