@@ -282,6 +282,9 @@ class Graduate(models.Model):
     preferred_language = models.CharField(
         max_length=2, choices=settings.LANGUAGES, default="nl"
     )
+    opted_out_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Set when the graduate opted out: no mail, ever.")
+    )
     last_upload = models.ForeignKey(
         "Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

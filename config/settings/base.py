@@ -181,7 +181,6 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
 
 LOGGING = {
     "version": 1,
@@ -190,4 +189,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+}
+
+# --- Survey dispatch (see surveys/services.py for the delivery guarantee) -------
+SURVEYS_BATCH_SIZE = env.int("SURVEYS_BATCH_SIZE", default=200)
+SURVEYS_STALE_CLAIM_SECONDS = env.int("SURVEYS_STALE_CLAIM_SECONDS", default=900)
+SURVEYS_RETRY_BASE_SECONDS = env.float("SURVEYS_RETRY_BASE_SECONDS", default=60)
+SURVEYS_MAX_SEND_ATTEMPTS = env.int("SURVEYS_MAX_SEND_ATTEMPTS", default=8)
+SURVEYS_DISPATCH_EVERY_SECONDS = env.float("SURVEYS_DISPATCH_EVERY_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    "plan-and-dispatch-survey-mail": {
+        "task": "surveys.tasks.dispatch",
+        "schedule": SURVEYS_DISPATCH_EVERY_SECONDS,
+    },
 }

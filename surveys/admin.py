@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from .models import Invitation, InvitationEvent, OutboundEmail, Wave
+
+
+@admin.register(Wave)
+class WaveAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "months_after_diploma", "invitation_window_days", "reminder_days", "closing_days", "send_rate_per_minute", "is_active")
+    list_editable = ("is_active",)
+
+
+class EventInline(admin.TabularInline):
+    model = InvitationEvent
+    extra = 0
+    readonly_fields = ("status", "at", "detail")
+    can_delete = False
+
+
+class EmailInline(admin.TabularInline):
+    model = OutboundEmail
+    extra = 0
+    fields = ("purpose", "to_address", "state", "attempts", "sent_at", "last_error")
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ("graduate", "wave", "status", "due_on", "sent_on", "closes_on", "reminders_sent")
+    list_filter = ("wave", "status", "graduate__institution")
+    search_fields = ("graduate__student_number", "graduate__last_name")
+    raw_id_fields = ("graduate",)
+    readonly_fields = ("token",)
+    inlines = [EmailInline, EventInline]
+    list_select_related = ("graduate__institution", "wave")
+    show_full_result_count = False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ("invitation", "purpose", "to_address", "state", "attempts", "queued_at", "sent_at", "last_error")
+    list_filter = ("state", "purpose")
+    search_fields = ("to_address",)
+    raw_id_fields = ("invitation",)
+    show_full_result_count = False

@@ -1,0 +1,409 @@
+"""Writes for the surveys app: planning invitations and sending e-mail.
+
+The delivery guarantee, for the next developer
+----------------------------------------------
+* Planning is idempotent. Invitations are unique per (graduate, wave) and
+  outbox rows per (invitation, purpose) in the database, so two dispatchers at
+  the same moment, a task delivered twice or a re-run of a day queue nothing twice.
+* Sending claims each row with a conditional ``UPDATE … WHERE state='queued'``
+  before SMTP sees it, and marks it ``sent`` in its own commit right after the
+  server accepted it. Two workers never send the same row.
+* A worker killed mid-batch leaves its claimed rows in ``sending``; after
+  ``SURVEYS_STALE_CLAIM_SECONDS`` the dispatcher puts them back in the queue, so
+  every due graduate is still mailed. The one message a killed process had
+  handed to SMTP but not yet marked ``sent`` may go out twice: at most one
+  duplicate per killed worker process, never more. (Its stable Message-ID lets
+  a receiving server drop it.)
+* Temporary SMTP failures (4xx, lost connection) are retried with exponential
+  back-off stored on the row (``not_before``), not with long Celery ETAs.
+  Permanent failures (5xx) bounce the invitation at once: no retry storm. At
+  T3 the other address on file is tried once.
+"""
+
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from alumni.models import Graduate
+
+from . import scheduling
+from .mail import SendFailure, build_message, classify
+from .models import Invitation, InvitationEvent, OutboundEmail, Wave
+
+log = logging.getLogger(__name__)
+S = Invitation.Status
+
+
+@dataclass
+class PlanResult:
+    invited: dict = field(default_factory=dict)  # wave code -> invitations created
+    not_invited: dict = field(default_factory=dict)  # wave code -> past the window
+    reminders: int = 0
+    expired: int = 0
+    requeued: int = 0
+
+    def as_text(self) -> str:
+        waves = sorted(set(self.invited) | set(self.not_invited))
+        parts = [f"{w}: {self.invited.get(w, 0)} invited, {self.not_invited.get(w, 0)} past the window" for w in waves]
+        parts.append(f"{self.reminders} reminders queued, {self.expired} expired, {self.requeued} stale claims requeued")
+        return "; ".join(parts)
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retried: int = 0
+    bounced: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+
+def _today(today):
+    return today or timezone.localdate()
+
+
+# --- planning ---------------------------------------------------------------
+
+
+def plan(today=None, *, dry_run=False) -> PlanResult:
+    """Everything the rules say should happen on ``today``, except sending."""
+    today = _today(today)
+    result = PlanResult()
+    with transaction.atomic():
+        for wave in Wave.objects.filter(is_active=True):
+            invited, past = create_due_invitations(wave, today)
+            result.invited[wave.code], result.not_invited[wave.code] = invited, past
+        result.reminders = queue_reminders(today)
+        result.expired = close_expired(today)
+        result.requeued = requeue_stale_claims()
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _address_for(wave: Wave, email: str, private_email: str) -> str:
+    """School addresses expire: the 3-year wave prefers the private one."""
+    if wave.months_after_diploma >= 12:
+        return private_email or email
+    return email or private_email
+
+
+def create_due_invitations(wave: Wave, today: datetime.date) -> tuple[int, int]:
+    latest = scheduling.latest_diploma_for(today, wave.months_after_diploma)
+    candidates = (
+        Graduate.objects.filter(diploma_date__lte=latest, opted_out_at__isnull=True)
+        .exclude(invitations__wave=wave)
+        .values_list("pk", "diploma_date")
+    )
+    new = []
+    counts = {"due": 0, "past_window": 0}
+    for pk, diploma_date in candidates.iterator(chunk_size=5000):
+        state = scheduling.classify(diploma_date, today, wave.months_after_diploma, wave.invitation_window_days)
+        if state == "not_yet":
+            continue
+        counts[state] += 1
+        new.append(
+            Invitation(
+                graduate_id=pk,
+                wave=wave,
+                due_on=scheduling.due_on(diploma_date, wave.months_after_diploma),
+                status=S.PENDING if state == "due" else S.NOT_INVITED,
+            )
+        )
+    Invitation.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    _queue_first_mails(wave, today)
+    return counts["due"], counts["past_window"]
+
+
+def _queue_first_mails(wave: Wave, today) -> int:
+    pending = (
+        Invitation.objects.filter(wave=wave, status=S.PENDING)
+        .exclude(emails__purpose="invitation")
+        .values_list("pk", "graduate__email", "graduate__private_email")
+    )
+    rows = [
+        OutboundEmail(invitation_id=pk, purpose="invitation", to_address=_address_for(wave, e, p), schedule_day=today)
+        for pk, e, p in pending.iterator(chunk_size=5000)
+    ]
+    OutboundEmail.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+def _reminder_address(invitation) -> str:
+    first = invitation.emails.filter(state=OutboundEmail.State.SENT).order_by("-sent_at").first()
+    if first:
+        return first.to_address
+    grad = invitation.graduate
+    return _address_for(invitation.wave, grad.email, grad.private_email)
+
+
+def queue_reminders(today: datetime.date) -> int:
+    queued = 0
+    for wave in Wave.objects.filter(is_active=True).exclude(reminder_days=[]):
+        days = sorted(wave.reminder_days)
+        candidates = (
+            Invitation.objects.filter(
+                wave=wave,
+                status__in=Invitation.ANSWERABLE,
+                sent_on__lte=today - datetime.timedelta(days=days[0]),
+                closes_on__gte=today,
+                reminders_sent__lt=len(days),
+                graduate__opted_out_at__isnull=True,
+            )
+            .exclude(last_mailed_on=today)
+            .select_related("graduate", "wave")
+        )
+        rows = []
+        for invitation in candidates.iterator(chunk_size=2000):
+            due = scheduling.reminders_due(
+                invitation.sent_on, today, days, invitation.reminders_sent, invitation.closes_on
+            )
+            if due:  # only the latest one: never two reminders on one day
+                rows.append(
+                    OutboundEmail(
+                        invitation=invitation,
+                        purpose=f"reminder-{due[-1]}",
+                        to_address=_reminder_address(invitation),
+                        schedule_day=today,
+                    )
+                )
+        created = OutboundEmail.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        queued += len(created)
+    return queued
+
+
+def close_expired(today: datetime.date) -> int:
+    expiring = Invitation.objects.filter(
+        status__in=Invitation.MAILABLE, closes_on__lt=today
+    ).values_list("pk", flat=True)
+    ids = list(expiring)
+    if not ids:
+        return 0
+    Invitation.objects.filter(pk__in=ids).update(status=S.EXPIRED)
+    InvitationEvent.objects.bulk_create([InvitationEvent(invitation_id=i, status=S.EXPIRED) for i in ids])
+    OutboundEmail.objects.filter(invitation_id__in=ids, state=OutboundEmail.State.QUEUED).update(
+        state=OutboundEmail.State.CANCELLED, last_error="wave closed"
+    )
+    return len(ids)
+
+
+def requeue_stale_claims(now=None) -> int:
+    """Rows a killed worker had claimed go back to the queue (see module doc)."""
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.SURVEYS_STALE_CLAIM_SECONDS)
+    return OutboundEmail.objects.filter(
+        state=OutboundEmail.State.SENDING, claimed_at__lt=stale_before
+    ).update(state=OutboundEmail.State.QUEUED, claim="")
+
+
+# --- sending ------------------------------------------------------------------
+
+
+def sendable_count(wave: Wave | None = None) -> int:
+    rows = OutboundEmail.objects.filter(state=OutboundEmail.State.QUEUED).filter(
+        Q(not_before__isnull=True) | Q(not_before__lte=timezone.now())
+    )
+    if wave is not None:
+        rows = rows.filter(invitation__wave=wave)
+    return rows.count()
+
+
+def claim_batch(limit: int, wave: Wave | None = None) -> str:
+    """Move up to ``limit`` queued rows to ``sending`` under a fresh claim id.
+
+    ``SKIP LOCKED`` keeps concurrent workers off each other's rows on
+    PostgreSQL; the ``state='queued'`` condition in the UPDATE is what makes the
+    claim safe on every database.
+    """
+    claim = uuid.uuid4().hex
+    now = timezone.now()
+    if wave is not None and wave.send_rate_per_minute:
+        recent = OutboundEmail.objects.filter(
+            invitation__wave=wave, claimed_at__gte=now - datetime.timedelta(seconds=60)
+        ).count()
+        limit = min(limit, max(0, wave.send_rate_per_minute - recent))
+        if not limit:
+            return claim
+    with transaction.atomic():
+        candidates = OutboundEmail.objects.select_for_update(skip_locked=True).filter(
+            Q(not_before__isnull=True) | Q(not_before__lte=now), state=OutboundEmail.State.QUEUED
+        )
+        if wave is not None:
+            candidates = candidates.filter(invitation__wave=wave)
+        ids = list(candidates.order_by("pk").values_list("pk", flat=True)[:limit])
+        OutboundEmail.objects.filter(pk__in=ids, state=OutboundEmail.State.QUEUED).update(
+            state=OutboundEmail.State.SENDING, claim=claim, claimed_at=now, attempts=F("attempts") + 1
+        )
+    return claim
+
+
+def send_queued(limit: int = 200, *, wave: Wave | None = None, connection=None) -> SendResult:
+    """Claim a batch and send it over one SMTP connection."""
+    claim = claim_batch(limit, wave)
+    rows = (
+        OutboundEmail.objects.filter(claim=claim, state=OutboundEmail.State.SENDING)
+        .select_related(
+            "invitation__wave",
+            "invitation__graduate__institution",
+            "invitation__graduate__programme",
+        )
+        .order_by("pk")
+    )
+    result = SendResult()
+    connection = connection or get_connection()
+    try:
+        for email in rows:
+            _send_one(email, connection, result)
+    finally:
+        connection.close()
+    return result
+
+
+def _cancel(email: OutboundEmail, reason: str, result: SendResult) -> None:
+    OutboundEmail.objects.filter(pk=email.pk).update(state=OutboundEmail.State.CANCELLED, last_error=reason)
+    result.cancelled += 1
+
+
+def _send_one(email: OutboundEmail, connection, result: SendResult) -> None:
+    invitation, graduate = email.invitation, email.invitation.graduate
+    is_first = email.purpose.startswith("invitation")
+    if graduate.opted_out_at or invitation.status not in Invitation.MAILABLE:
+        return _cancel(email, f"invitation {invitation.status}", result)
+    if not is_first and invitation.last_mailed_on == email.schedule_day:
+        return _cancel(email, "already mailed that day", result)
+    if is_first and invitation.closes_on is None:
+        invitation.closes_on = scheduling.closes_on(email.schedule_day, invitation.wave.closing_days)
+    message = build_message(email, invitation, graduate, graduate.institution.name, graduate.programme.name)
+    try:
+        connection.open()
+        connection.send_messages([message])
+    except Exception as exc:  # noqa: BLE001 - classify() re-raises what is not an SMTP/network error
+        failure = classify(exc)
+        connection.close()
+        return _handle_failure(email, invitation, failure, result)
+    _mark_sent(email, invitation, is_first)
+    result.sent += 1
+
+
+@transaction.atomic
+def _mark_sent(email: OutboundEmail, invitation: Invitation, is_first: bool) -> None:
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=email.pk).update(state=OutboundEmail.State.SENT, sent_at=now, last_error="")
+    updates = {"last_mailed_on": email.schedule_day}
+    if is_first:
+        updates.update(
+            status=S.SENT, sent_on=email.schedule_day, sent_at=now, closes_on=invitation.closes_on
+        )
+        status = S.SENT
+        Invitation.objects.filter(pk=invitation.pk, status=S.PENDING).update(**updates)
+    else:
+        status = S.REMINDED
+        number = int(email.purpose.split("-")[1]) if email.purpose.startswith("reminder-") else 0
+        Invitation.objects.filter(pk=invitation.pk).update(
+            reminders_sent=max(invitation.reminders_sent, number), **updates
+        )
+        Invitation.objects.filter(pk=invitation.pk, status__in=[S.SENT, S.REMINDED]).update(status=S.REMINDED)
+    InvitationEvent.objects.create(invitation=invitation, status=status, detail=email.purpose)
+
+
+def _handle_failure(email, invitation, failure: SendFailure, result: SendResult) -> None:
+    if not failure.permanent:
+        if email.attempts < settings.SURVEYS_MAX_SEND_ATTEMPTS:
+            delay = settings.SURVEYS_RETRY_BASE_SECONDS * 2 ** (email.attempts - 1)
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                state=OutboundEmail.State.QUEUED,
+                claim="",
+                not_before=timezone.now() + datetime.timedelta(seconds=delay),
+                last_error=failure.detail,
+            )
+            result.retried += 1
+            return
+        OutboundEmail.objects.filter(pk=email.pk).update(state=OutboundEmail.State.FAILED, last_error=failure.detail)
+        result.failed += 1
+        return
+    with transaction.atomic():
+        OutboundEmail.objects.filter(pk=email.pk).update(state=OutboundEmail.State.FAILED, last_error=failure.detail)
+        result.bounced += 1
+        graduate = invitation.graduate
+        other = graduate.email if email.to_address == graduate.private_email else graduate.private_email
+        if (
+            invitation.wave.months_after_diploma >= 12
+            and email.purpose == "invitation"
+            and other
+            and other != email.to_address
+        ):
+            OutboundEmail.objects.get_or_create(
+                invitation=invitation,
+                purpose="invitation-alt",
+                defaults={"to_address": other, "schedule_day": email.schedule_day},
+            )
+            InvitationEvent.objects.create(
+                invitation=invitation, status=invitation.status, detail=f"bounced, trying the other address: {failure.detail}"[:255]
+            )
+            return
+        Invitation.objects.filter(pk=invitation.pk).update(status=S.BOUNCED, bounced_at=timezone.now())
+        InvitationEvent.objects.create(invitation=invitation, status=S.BOUNCED, detail=failure.detail)
+        OutboundEmail.objects.filter(invitation=invitation, state=OutboundEmail.State.QUEUED).update(
+            state=OutboundEmail.State.CANCELLED, last_error="bounced"
+        )
+
+
+# --- actions by graduates and admins -------------------------------------------------
+
+
+@transaction.atomic
+def opt_out(invitation: Invitation) -> None:
+    """Honoured for all future mail to this graduate, for every wave."""
+    graduate = invitation.graduate
+    if graduate.opted_out_at is None:
+        Graduate.objects.filter(pk=graduate.pk).update(opted_out_at=timezone.now())
+    mailable = Invitation.objects.filter(graduate=graduate, status__in=Invitation.MAILABLE)
+    ids = list(mailable.values_list("pk", flat=True))
+    mailable.update(status=S.OPTED_OUT)
+    InvitationEvent.objects.bulk_create([InvitationEvent(invitation_id=i, status=S.OPTED_OUT) for i in ids])
+    OutboundEmail.objects.filter(invitation__graduate=graduate, state=OutboundEmail.State.QUEUED).update(
+        state=OutboundEmail.State.CANCELLED, last_error="opted out"
+    )
+
+
+def queue_extra_reminder(*, institution, wave: Wave, today=None) -> int:
+    """An admin's extra reminder to everyone who has not completed; at most
+    one mail per graduate per day, whatever is clicked."""
+    today = _today(today)
+    invitations = (
+        Invitation.objects.filter(
+            wave=wave,
+            graduate__institution=institution,
+            graduate__opted_out_at__isnull=True,
+            status__in=Invitation.ANSWERABLE,
+            closes_on__gte=today,
+        )
+        .exclude(last_mailed_on=today)
+        .exclude(emails__purpose=f"extra-{today.isoformat()}")
+        .select_related("graduate", "wave")
+    )
+    rows = [
+        OutboundEmail(
+            invitation=inv, purpose=f"extra-{today.isoformat()}", to_address=_reminder_address(inv), schedule_day=today
+        )
+        for inv in invitations
+    ]
+    OutboundEmail.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+    return len(rows)
+
+
+def record_open(invitation: Invitation) -> None:
+    """First visit of the link: sent/reminded -> opened (never a step back)."""
+    updated = Invitation.objects.filter(pk=invitation.pk, status__in=[S.SENT, S.REMINDED]).update(
+        status=S.OPENED, opened_at=timezone.now()
+    )
+    if updated:
+        InvitationEvent.objects.create(invitation=invitation, status=S.OPENED)
+        invitation.status = S.OPENED
