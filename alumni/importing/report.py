@@ -24,7 +24,7 @@ def _csv(header: list[str], rows) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([formula_safe(h) for h in header])  # headers come from the uploaded file too
     for row in rows:
         writer.writerow([formula_safe(v) for v in row])
     return out.getvalue()
