@@ -2,19 +2,11 @@
 
 from django.db import migrations
 
-WAVES = [
-    {"code": "T1", "name": "3 maanden na diploma", "months_after_diploma": 3, "invitation_window_days": 90},
-    {"code": "T3", "name": "3 jaar na diploma", "months_after_diploma": 36, "invitation_window_days": 180},
-]
+from surveys.defaults import ensure_default_waves
 
 
 def create_waves(apps, schema_editor):
-    Wave = apps.get_model("surveys", "Wave")
-    for wave in WAVES:
-        Wave.objects.get_or_create(
-            code=wave["code"],
-            defaults={**wave, "reminder_days": [7, 14], "closing_days": 42, "send_rate_per_minute": 600},
-        )
+    ensure_default_waves(apps.get_model("surveys", "Wave"))
 
 
 class Migration(migrations.Migration):
