@@ -42,11 +42,18 @@ class CommandRun:
 
 @pytest.fixture
 def run_command(tmp_path, institution):
-    """Write ``data`` to a file and run ``import_cohort`` on it."""
+    """Write ``data`` to a file and run ``import_cohort`` on it.
 
-    def run(data: bytes, file_name: str = "cohort.csv", *args: str, brin: str | None = None) -> CommandRun:
+    Output is asked in English (``--language en``) so tests can read the
+    summary lines; ``language=None`` leaves the command's default (Dutch)."""
+
+    def run(
+        data: bytes, file_name: str = "cohort.csv", *args: str, brin: str | None = None, language: str | None = "en"
+    ) -> CommandRun:
         path = tmp_path / file_name
         path.write_bytes(data)
+        if language:
+            args = (*args, "--language", language)
         out, err = io.StringIO(), io.StringIO()
         try:
             call_command(

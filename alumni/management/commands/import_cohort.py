@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from alumni.importing.problems import message
 from alumni.importing.report import problems_csv, rejected_rows_csv
@@ -26,16 +27,21 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, help="Where to write the error report (default: FILE.errors.csv).")
         parser.add_argument("--language", choices=["nl", "en"], default="nl")
 
-    def handle(self, *args, file: Path, institution: str, sheet, import_valid_rows, dry_run, report, language, **options):
-        translation.activate(language)
+    def handle(self, *args, language, **options):
+        # override, not activate: called in-process (tests, tasks), the
+        # command must not leave its language behind.
+        with translation.override(language):
+            self._import(**options)
+
+    def _import(self, *, file: Path, institution: str, sheet, import_valid_rows, dry_run, report, **options):
         try:
             inst = Institution.objects.get(brin=institution.upper())
         except Institution.DoesNotExist:
-            raise CommandError(f"Unknown institution (BRIN) {institution!r}.") from None
+            raise CommandError(_("Unknown institution (BRIN) %(brin)r.") % {"brin": institution}) from None
         try:
             data = file.read_bytes()
         except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
+            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}) from None
 
         outcome = import_file(
             institution=inst,
@@ -49,39 +55,53 @@ class Command(BaseCommand):
         for problem in checked.problems[:50]:
             self.stderr.write(_line(problem))
         if len(checked.problems) > 50:
-            self.stderr.write(f"… and {len(checked.problems) - 50} more problems (see the report).")
+            self.stderr.write(_("… and %(n)s more problems (see the report).") % {"n": len(checked.problems) - 50})
         for warning in checked.warnings[:20]:
-            self.stdout.write("warning: " + _line(warning))
+            self.stdout.write(_("warning: %(line)s") % {"line": _line(warning)})
 
         if checked.problems:
             report = report or file.with_name(file.name + ".errors.csv")
             report.write_text(problems_csv(checked.problems), encoding="utf-8")
-            self.stderr.write(f"Error report: {report}")
+            self.stderr.write(_("Error report: %(path)s") % {"path": report})
             if checked.rejected_rows:
                 skipped = report.with_name(report.stem + ".rows.csv")
                 skipped.write_text(rejected_rows_csv(checked.rejected_rows), encoding="utf-8")
-                self.stderr.write(f"Rows to fix and upload again: {skipped}")
+                self.stderr.write(_("Rows to fix and upload again: %(path)s") % {"path": skipped})
 
+        numbers = {
+            "file": file.name,
+            "rows": checked.rows_total,
+            "problems": len(checked.problems),
+            "new": counts.new,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "skipped": upload.rows_rejected,
+        }
         if not outcome.written and not dry_run:
-            summary = f"rejected: {len(checked.problems)} problems; nothing imported"
-        else:
-            summary = (
-                f"{'dry run, would import' if dry_run else 'imported'}: {counts.new} new, "
-                f"{counts.updated} updated, {counts.unchanged} unchanged, {upload.rows_rejected} skipped"
+            summary = _("%(file)s: %(rows)s rows; rejected: %(problems)s problems; nothing imported.")
+        elif dry_run:
+            summary = _(
+                "%(file)s: %(rows)s rows; dry run, would import: %(new)s new, %(updated)s updated, "
+                "%(unchanged)s unchanged, %(skipped)s skipped."
             )
-        self.stdout.write(f"{file.name}: {checked.rows_total} rows; {summary}.")
+        else:
+            summary = _(
+                "%(file)s: %(rows)s rows; imported: %(new)s new, %(updated)s updated, "
+                "%(unchanged)s unchanged, %(skipped)s skipped."
+            )
+        self.stdout.write(summary % numbers)
         if not checked.problems:
             return
         if outcome.written or (dry_run and import_valid_rows and len(checked.valid)):
-            raise CommandError(f"{upload.rows_rejected} rows skipped (see the report).", returncode=2)
-        raise CommandError("File rejected: nothing was imported.", returncode=1)
+            raise CommandError(_("%(skipped)s rows skipped (see the report).") % numbers, returncode=2)
+        raise CommandError(_("File rejected: nothing was imported."), returncode=1)
 
 
 def _line(problem: dict) -> str:
     where = []
     if problem.get("row"):
-        where.append(f"row {problem['row']}")
+        where.append(_("row %(row)s") % {"row": problem["row"]})
     if problem.get("column"):
-        where.append(f"column {problem['column']!r}")
+        where.append(_("column %(column)r") % {"column": problem["column"]})
     prefix = ", ".join(where)
     return f"{prefix}: {message(problem)}" if prefix else message(problem)
