@@ -5,10 +5,9 @@ the command behave identically.
 """
 
 import hashlib
-
-import pandas as pd
 from dataclasses import dataclass
 
+import pandas as pd
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone

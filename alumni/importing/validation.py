@@ -86,7 +86,7 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
         if name not in field_at:
             field_at[name] = position
             header_of[name] = header
-    for name, headers in seen.items():
+    for headers in seen.values():
         if len(headers) > 1:
             problems.append(
                 Problem("duplicate_column", column=headers[0], params={"headers": ", ".join(headers)})

@@ -118,7 +118,7 @@ def _resolve_locations(values: pd.Series, institution, upload, dry_run):
 
 def _resolve_cohorts(years: pd.Series, institution, dry_run) -> pd.Series:
     mapping = {}
-    for year in sorted(set(int(y) for y in years)):
+    for year in sorted({int(y) for y in years}):
         if dry_run:
             found = Cohort.objects.filter(institution=institution, school_year=year).first()
             mapping[year] = found.pk if found else -year

@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -331,7 +332,7 @@ def test_import_valid_rows_imports_exactly_the_good_rows(import_cohort, institut
     if result.command:
         assert result.command.returncode == 2
         rows_csv = result.command.stderr.split("Rows to fix and upload again: ")[1].strip()
-        written = read_report_csv(open(rows_csv, encoding="utf-8").read())
+        written = read_report_csv(Path(rows_csv).read_text(encoding="utf-8"))
         assert {line[written[0].index("studentnummer")] for line in written[1:]} == bad.bad_numbers
 
 

@@ -168,9 +168,8 @@ def test_old_excel_format_is_refused():
 
 def test_file_over_the_size_limit_is_refused_before_reading():
     data = make_csv(graduates(20))
-    with override_settings(ALUMNI_UPLOAD_MAX_BYTES=len(data) - 1):
-        with pytest.raises(FileRejected) as caught:
-            read_table(data)
+    with override_settings(ALUMNI_UPLOAD_MAX_BYTES=len(data) - 1), pytest.raises(FileRejected) as caught:
+        read_table(data)
     assert caught.value.problem.code == "too_large"
     with override_settings(ALUMNI_UPLOAD_MAX_BYTES=len(data)):
         assert len(read_table(data).frame) == 20

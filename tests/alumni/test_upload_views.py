@@ -324,7 +324,7 @@ def test_rows_to_fix_csv_is_semicolon_separated_with_bom_and_formula_safe(admin_
 
 
 def test_rows_to_fix_can_be_uploaded_again_once_fixed(admin_client, institution, dangerous_upload):
-    upload, rows = dangerous_upload
+    upload, _ = dangerous_upload
     _, table = download(admin_client, "alumni:upload_rejected_rows_csv", upload)
     header = table[0]
     fixed = []
