@@ -135,8 +135,16 @@ def discard_upload(upload: Upload) -> None:
 
 
 def import_file(
-    *, institution, data: bytes, file_name: str, sheet=None, import_valid_rows=False,
-    dry_run=False, user=None, via="command", today=None,
+    *,
+    institution,
+    data: bytes,
+    file_name: str,
+    sheet=None,
+    import_valid_rows=False,
+    dry_run=False,
+    user=None,
+    via="command",
+    today=None,
 ) -> ImportOutcome:
     """The whole import in one call, for the command and scripts."""
     upload = Upload(
@@ -151,7 +159,9 @@ def import_file(
     )
     if dry_run:
         checked = check_file(data, institution, sheet=sheet, today=today)
-        counts = upsert(checked, institution, dry_run=True) if _may_write(checked, import_valid_rows) else Counts()
+        counts = (
+            upsert(checked, institution, dry_run=True) if _may_write(checked, import_valid_rows) else Counts()
+        )
         _apply(upload, checked, counts)
         return ImportOutcome(upload, checked, counts, written=False)
     with transaction.atomic():

@@ -19,9 +19,7 @@ MESSAGES = {
         "Save it from Excel as 'CSV (semicolon separated)' or as .xlsx."
     ),
     "old_xls": _("The old Excel format (.xls) cannot be read. Save the file as .xlsx or CSV."),
-    "too_large": _(
-        "The file is {size_mb} MB; the limit is {limit_mb} MB. Split it into smaller files."
-    ),
+    "too_large": _("The file is {size_mb} MB; the limit is {limit_mb} MB. Split it into smaller files."),
     "too_many_rows": _("The file has {rows} rows; the limit is {limit}. Split it into smaller files."),
     "csv_unreadable": _("The file cannot be read as CSV near line {line}: {detail}"),
     "xlsx_unreadable": _("The Excel file cannot be opened: {detail}"),

@@ -140,16 +140,11 @@ def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
     try:
         if sheet:
             if sheet not in book.sheetnames:
-                raise FileRejected(
-                    "sheet_missing", sheet=sheet, sheets=", ".join(book.sheetnames)
-                )
+                raise FileRejected("sheet_missing", sheet=sheet, sheets=", ".join(book.sheetnames))
             worksheet = book[sheet]
         else:
             worksheet = book.worksheets[0]
-        rows = [
-            [_cell_text(value) for value in row]
-            for row in worksheet.iter_rows(values_only=True)
-        ]
+        rows = [[_cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
     finally:
         book.close()
     width = max((len(r) for r in rows), default=0)

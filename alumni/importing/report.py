@@ -32,7 +32,10 @@ def _csv(header: list[str], rows) -> str:
 
 def problems_csv(problems: list[dict]) -> str:
     header = [_("row"), _("column"), _("value"), _("problem")]
-    return _csv(header, ([p.get("row") or "", p.get("column") or "", p.get("value", ""), message(p)] for p in problems))
+    return _csv(
+        header,
+        ([p.get("row") or "", p.get("column") or "", p.get("value", ""), message(p)] for p in problems),
+    )
 
 
 def rejected_rows_csv(rows: list[dict]) -> str:

@@ -128,9 +128,7 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
         for index in np.flatnonzero(mask.to_numpy()):
             label = frame.index[index]
             params = params_of(label) if params_of else {}
-            problems.append(
-                Problem(code, int(rows[label]), header, str(shown[label]), params)
-            )
+            problems.append(Problem(code, int(rows[label]), header, str(shown[label]), params))
 
     # --- plain text fields
     for name in ("student_number", "first_name", "name_prefix", "last_name", "location"):
@@ -230,9 +228,7 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
             "duplicate_student_number",
             "student_number",
             params_of=lambda label: {
-                "rows": ", ".join(
-                    str(r) for r in groups[numbers[label]] if r != rows[label]
-                )[:200]
+                "rows": ", ".join(str(r) for r in groups[numbers[label]] if r != rows[label])[:200]
             },
         )
 
@@ -242,16 +238,21 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
     for v in sorted(set(locations[(locations != "") & ~bad])):
         if v.lower() not in ref.known_locations:
             new.setdefault(v.lower(), v)
-    warnings.extend(
-        Problem("new_location", column=header_of.get("location"), value=v) for v in new.values()
-    )
+    warnings.extend(Problem("new_location", column=header_of.get("location"), value=v) for v in new.values())
 
     valid = out[~bad].copy()
     valid["row"] = rows[~bad]
     valid["school_year"] = [school_year_of(d.date()) for d in valid["diploma_date"]]
     valid["diploma_date"] = valid["diploma_date"].dt.date
     return _result(
-        raw, problems, warnings, ignored, set(field_at), valid, bad=bad, birth_date_at=field_at.get("birth_date")
+        raw,
+        problems,
+        warnings,
+        ignored,
+        set(field_at),
+        valid,
+        bad=bad,
+        birth_date_at=field_at.get("birth_date"),
     )
 
 
@@ -295,7 +296,9 @@ def _birth_year(column, field_at, header_of, ref, report, warnings) -> pd.Series
     return year.where(plausible).astype("Int64")
 
 
-def _result(raw, problems, warnings, ignored, present, valid, bad=None, file_problem=False, birth_date_at=None):
+def _result(
+    raw, problems, warnings, ignored, present, valid, bad=None, file_problem=False, birth_date_at=None
+):
     if valid is None:
         valid = pd.DataFrame()
     rejected = []
@@ -316,7 +319,7 @@ def _result(raw, problems, warnings, ignored, present, valid, bad=None, file_pro
             record = {"rij": int(number)}
             record.update({headers[i]: values[i] for i in range(width)})
             rejected.append(record)
-    problems.sort(key=lambda p: (p.row or 0))
+    problems.sort(key=lambda p: p.row or 0)
     return CheckedTable(
         valid=valid,
         problems=[p.as_dict() for p in problems],

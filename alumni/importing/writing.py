@@ -179,7 +179,16 @@ def _null(value):
 
 COPY_CHUNK_ROWS = 25_000
 # Text columns are never NULL: there a cell reading \N is text, not COPY's NULL marker.
-TEXT_FIELDS = ("student_number", "first_name", "name_prefix", "last_name", "email", "private_email", "pathway", "gender")
+TEXT_FIELDS = (
+    "student_number",
+    "first_name",
+    "name_prefix",
+    "last_name",
+    "email",
+    "private_email",
+    "pathway",
+    "gender",
+)
 
 
 def _copy_options(columns) -> str:
@@ -266,6 +275,4 @@ def _bulk_updates(rows: pd.DataFrame, upload):
                 value = ""
             setattr(obj, name, value)
         objects.append(obj)
-    Graduate.objects.bulk_update(
-        objects, [*COMPARED, "last_upload", "updated_at"], batch_size=1000
-    )
+    Graduate.objects.bulk_update(objects, [*COMPARED, "last_upload", "updated_at"], batch_size=1000)

@@ -48,7 +48,11 @@ def run_command(tmp_path, institution):
     summary lines; ``language=None`` leaves the command's default (Dutch)."""
 
     def run(
-        data: bytes, file_name: str = "cohort.csv", *args: str, brin: str | None = None, language: str | None = "en"
+        data: bytes,
+        file_name: str = "cohort.csv",
+        *args: str,
+        brin: str | None = None,
+        language: str | None = "en",
     ) -> CommandRun:
         path = tmp_path / file_name
         path.write_bytes(data)
@@ -57,7 +61,13 @@ def run_command(tmp_path, institution):
         out, err = io.StringIO(), io.StringIO()
         try:
             call_command(
-                "import_cohort", str(path), "--institution", brin or institution.brin, *args, stdout=out, stderr=err
+                "import_cohort",
+                str(path),
+                "--institution",
+                brin or institution.brin,
+                *args,
+                stdout=out,
+                stderr=err,
             )
         except CommandError as exc:
             return CommandRun(exc.returncode, out.getvalue(), err.getvalue(), str(exc))
@@ -94,7 +104,9 @@ def import_cohort(request, institution, institution_admin, run_command):
     """Import a file through one way in; returns an ``Imported``."""
     channel = request.param
 
-    def do(data: bytes, file_name: str = "cohort.csv", *, import_valid_rows: bool = False, sheet=None) -> Imported:
+    def do(
+        data: bytes, file_name: str = "cohort.csv", *, import_valid_rows: bool = False, sheet=None
+    ) -> Imported:
         if channel == "command":
             args = ["--import-valid-rows"] if import_valid_rows else []
             if sheet:

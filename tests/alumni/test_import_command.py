@@ -44,15 +44,14 @@ SEEDED = (101, 102)  # graduates stored before each file, to see that nothing ch
 
 @pytest.fixture
 def seeded(institution):
-    services.import_file(institution=institution, data=make_csv([graduate(n) for n in SEEDED]), file_name="seed.csv")
+    services.import_file(
+        institution=institution, data=make_csv([graduate(n) for n in SEEDED]), file_name="seed.csv"
+    )
     return snapshot(institution)
 
 
 def snapshot(institution) -> dict[str, dict]:
-    return {
-        row["student_number"]: row
-        for row in Graduate.objects.filter(institution=institution).values()
-    }
+    return {row["student_number"]: row for row in Graduate.objects.filter(institution=institution).values()}
 
 
 def numbers(institution) -> set[str]:
@@ -107,14 +106,21 @@ def dutch_dates():
 
 def formula_values():
     rows = [
-        graduate(1, voornaam="=HYPERLINK(\"http://evil.example\",\"klik\")"),
+        graduate(1, voornaam='=HYPERLINK("http://evil.example","klik")'),
         graduate(2, achternaam="+31 6 12345678", tussenvoegsel="-"),
         graduate(3, achternaam="@SUM(A1)"),
     ]
     return GoodFile(rows, make_csv(rows), "cohort.csv")
 
 
-GOOD_FILES = [windows_1252_semicolon, utf8_with_bom, latin1_tab_crlf, xlsx_with_date_cells, dutch_dates, formula_values]
+GOOD_FILES = [
+    windows_1252_semicolon,
+    utf8_with_bom,
+    latin1_tab_crlf,
+    xlsx_with_date_cells,
+    dutch_dates,
+    formula_values,
+]
 
 
 def expected_date(cell) -> datetime.date:
@@ -339,7 +345,9 @@ def test_import_valid_rows_imports_exactly_the_good_rows(import_cohort, institut
 @pytest.mark.parametrize(
     "build", [b for b in BAD_FILES if b in FILE_LEVEL and b is not over_size_limit], ids=lambda b: b.__name__
 )
-def test_import_valid_rows_does_not_rescue_a_file_that_cannot_be_read(import_cohort, institution, seeded, build):
+def test_import_valid_rows_does_not_rescue_a_file_that_cannot_be_read(
+    import_cohort, institution, seeded, build
+):
     bad = build()
     result = import_cohort(bad.data, bad.file_name, import_valid_rows=True)
     assert not result.written
@@ -351,7 +359,9 @@ def test_import_valid_rows_does_not_rescue_a_file_that_cannot_be_read(import_coh
 # --- what every upload leaves behind ------------------------------------------------------
 
 
-def test_every_upload_is_recorded_and_its_file_deleted(import_cohort, institution, institution_admin, private_storage):
+def test_every_upload_is_recorded_and_its_file_deleted(
+    import_cohort, institution, institution_admin, private_storage
+):
     rows = graduates(3)
     data = make_csv(_with(rows, 2, crebo="1"))
     result = import_cohort(data, "lijst 2025.csv", import_valid_rows=True)
@@ -363,7 +373,13 @@ def test_every_upload_is_recorded_and_its_file_deleted(import_cohort, institutio
     assert upload.uploaded_at is not None and upload.imported_at is not None
     assert upload.uploaded_by == (institution_admin if import_cohort.channel == "web-service" else None)
     assert upload.via == ("command" if import_cohort.channel != "web-service" else "web")
-    assert (upload.rows_total, upload.rows_new, upload.rows_updated, upload.rows_unchanged, upload.rows_rejected) == (
+    assert (
+        upload.rows_total,
+        upload.rows_new,
+        upload.rows_updated,
+        upload.rows_unchanged,
+        upload.rows_rejected,
+    ) == (
         3,
         2,
         0,
@@ -381,10 +397,18 @@ def test_reupload_reports_nothing_new_and_a_changed_email_as_one_update(import_c
     first = import_cohort(make_csv(rows))
     assert first.upload.rows_new == len(rows)
     again = import_cohort(make_csv(rows))
-    assert (again.upload.rows_new, again.upload.rows_updated, again.upload.rows_unchanged) == (0, 0, len(rows))
+    assert (again.upload.rows_new, again.upload.rows_updated, again.upload.rows_unchanged) == (
+        0,
+        0,
+        len(rows),
+    )
     changed = _with(rows, 1, email="nieuw@roc.example.nl")
     third = import_cohort(make_csv(changed))
-    assert (third.upload.rows_new, third.upload.rows_updated, third.upload.rows_unchanged) == (0, 1, len(rows) - 1)
+    assert (third.upload.rows_new, third.upload.rows_updated, third.upload.rows_unchanged) == (
+        0,
+        1,
+        len(rows) - 1,
+    )
     assert Graduate.objects.filter(institution=institution).count() == len(rows)
     if again.command:
         assert "0 new, 0 updated" in again.command.stdout

@@ -64,7 +64,9 @@ def test_quoted_fields_keep_delimiters_and_line_breaks_in_one_row():
 
 
 def test_blank_lines_are_dropped_but_row_numbers_stay_as_in_excel():
-    data = b"\r\n\r\n" + make_csv(graduates(1), newline="\r\n") + b"\r\n" + make_csv([graduate(2)], header=False)
+    data = (
+        b"\r\n\r\n" + make_csv(graduates(1), newline="\r\n") + b"\r\n" + make_csv([graduate(2)], header=False)
+    )
     raw = read_table(data)
     assert raw.headers == columns_of(graduates(1))
     # header on line 3, first graduate on line 4, a blank line 5, then line 6.

@@ -75,7 +75,9 @@ def test_upload_then_confirm_imports(admin_client, institution, private_storage)
     upload.refresh_from_db()
     assert upload.status == Upload.Status.IMPORTED
     assert upload.rows_new == len(rows)
-    assert set(Graduate.objects.values_list("student_number", flat=True)) == {r["studentnummer"] for r in rows}
+    assert set(Graduate.objects.values_list("student_number", flat=True)) == {
+        r["studentnummer"] for r in rows
+    }
     assert not upload.file
     assert stored_files(private_storage) == []
 
@@ -167,7 +169,9 @@ def test_confirm_and_discard_need_post(admin_client, institution):
     assert upload.status == Upload.Status.VALIDATED
 
 
-def test_a_file_that_cannot_be_read_is_rejected_at_once_and_not_kept(admin_client, institution, private_storage):
+def test_a_file_that_cannot_be_read_is_rejected_at_once_and_not_kept(
+    admin_client, institution, private_storage
+):
     response = post_file(admin_client, institution, b"\x00\x01\x02binary" * 50)
     upload = upload_of(response)
     assert upload.status == Upload.Status.REJECTED
@@ -219,7 +223,9 @@ def test_an_admin_of_a_cannot_touch_uploads_of_b(admin_client, upload_of_b, priv
     assert Graduate.objects.count() == 0
 
 
-def test_the_upload_list_shows_only_own_institutions(admin_client, institution, other_institution, upload_of_b):
+def test_the_upload_list_shows_only_own_institutions(
+    admin_client, institution, other_institution, upload_of_b
+):
     mine = upload_of(post_file(admin_client, institution, make_csv(graduates(1)), name="a-eigen.csv"))
     response = admin_client.get(reverse("alumni:upload_list"))
     page = response.content.decode()
@@ -273,7 +279,7 @@ def test_anonymous_users_are_sent_to_log_in(client, upload_of_b, name, method, w
 def dangerous_upload(admin_client, institution):
     """An upload whose problems and rejected rows hold formula-like cells."""
     rows = [
-        graduate(1, voornaam="=HYPERLINK(\"http://evil.example\")", crebo="+123", **{"@cmd": "-2+3"}),
+        graduate(1, voornaam='=HYPERLINK("http://evil.example")', crebo="+123", **{"@cmd": "-2+3"}),
         graduate(2, email="=1+1@x", tussenvoegsel="@SUM(1)"),
         graduate(3, **{"@cmd": ""}),
     ]
@@ -332,7 +338,10 @@ def test_rows_to_fix_can_be_uploaded_again_once_fixed(admin_client, institution,
         record = dict(zip(header, line, strict=True))
         record.pop("rij")
         record = {k.lstrip("'"): v.removeprefix("'") for k, v in record.items()}
-        record.update(crebo=graduate(1)["crebo"], email=graduate(1)["email"].replace("1@", f"{record['studentnummer']}@"))
+        record.update(
+            crebo=graduate(1)["crebo"],
+            email=graduate(1)["email"].replace("1@", f"{record['studentnummer']}@"),
+        )
         fixed.append(record)
     response = post_file(admin_client, institution, make_csv(fixed))
     again = upload_of(response)

@@ -76,7 +76,9 @@ def full_graduate(n: int, **cells) -> dict:
 def test_the_write_path_is_the_one_intended(upload_rows, institution, write_path):
     with CaptureQueriesContext(connection) as queries:
         upload_rows(graduates(3))
-    inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT") and Graduate._meta.db_table in q["sql"]]
+    inserts = [
+        q["sql"] for q in queries if q["sql"].startswith("INSERT") and Graduate._meta.db_table in q["sql"]
+    ]
     if write_path == "copy":
         assert inserts == []  # the rows went in by COPY, which Django does not log
     else:
@@ -93,12 +95,18 @@ def test_new_rows_are_stored_with_every_field(upload_rows, institution):
     for row in rows:
         g = stored[row["studentnummer"]]
         local, domain = row["prive_email"].split("@")
-        assert (g.first_name, g.name_prefix, g.last_name) == (row["voornaam"], row["tussenvoegsel"], row["achternaam"])
+        assert (g.first_name, g.name_prefix, g.last_name) == (
+            row["voornaam"],
+            row["tussenvoegsel"],
+            row["achternaam"],
+        )
         assert (g.email, g.private_email) == (row["email"], f"{local}@{domain.lower()}")
         assert g.programme == programme
         assert g.level == int(row["niveau"])
         assert g.diploma_date == datetime.date.fromisoformat(row["diplomadatum"])
-        assert g.cohort.school_year == (g.diploma_date.year if g.diploma_date.month >= 8 else g.diploma_date.year - 1)
+        assert g.cohort.school_year == (
+            g.diploma_date.year if g.diploma_date.month >= 8 else g.diploma_date.year - 1
+        )
         assert g.cohort.institution == institution
         assert g.pathway == row["leerweg"].upper()
         assert g.gender == {"f": "v"}.get(row["geslacht"].lower(), row["geslacht"].lower())
@@ -191,7 +199,9 @@ def test_blank_optional_cells_do_not_erase_stored_values(upload_rows, institutio
 def test_a_value_given_again_replaces_the_stored_one(upload_rows, institution):
     upload_rows([full_graduate(1)])
     other_level = Programme.objects.get(crebo=CREBO_OTHER).level
-    outcome = upload_rows([full_graduate(1, crebo=CREBO_OTHER, niveau=str(other_level), leerweg="BOL", vestiging="Noord")])
+    outcome = upload_rows(
+        [full_graduate(1, crebo=CREBO_OTHER, niveau=str(other_level), leerweg="BOL", vestiging="Noord")]
+    )
     assert outcome.counts.updated == 1
     (g,) = Graduate.objects.filter(institution=institution)
     assert (g.level, g.pathway, g.location.name) == (other_level, "BOL", "Noord")
@@ -222,9 +232,9 @@ def test_the_same_student_number_at_another_institution_is_another_graduate(
     upload_rows(rows)
     services.import_file(institution=other_institution, data=make_csv(rows), file_name="b.csv")
     for inst in (institution, other_institution):
-        assert sorted(Graduate.objects.filter(institution=inst).values_list("student_number", flat=True)) == sorted(
-            r["studentnummer"] for r in rows
-        )
+        assert sorted(
+            Graduate.objects.filter(institution=inst).values_list("student_number", flat=True)
+        ) == sorted(r["studentnummer"] for r in rows)
 
 
 def test_dry_run_counts_but_writes_nothing(institution, write_path):
@@ -244,6 +254,8 @@ def test_dry_run_counts_but_writes_nothing(institution, write_path):
     changed = [dict(r) for r in rows]
     changed[0]["achternaam"] = "Anders"
     snapshot = list(Graduate.objects.order_by("pk").values())
-    again = services.import_file(institution=institution, data=make_csv(changed), file_name="c.csv", dry_run=True)
+    again = services.import_file(
+        institution=institution, data=make_csv(changed), file_name="c.csv", dry_run=True
+    )
     assert (again.counts.new, again.counts.updated, again.counts.unchanged) == (0, 1, len(rows) - 1)
     assert list(Graduate.objects.order_by("pk").values()) == snapshot

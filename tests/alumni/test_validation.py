@@ -293,7 +293,11 @@ def test_a_programme_added_by_the_institution_makes_its_crebo_known(check, insti
     rows = [graduate(1, crebo=UNKNOWN_CREBO)]
     assert problems_with(check(rows).problems, "crebo_unknown")
     Programme.objects.create(
-        crebo=UNKNOWN_CREBO, name="Eigen opleiding", level=3, source=Programme.Source.LOCAL, added_by=institution
+        crebo=UNKNOWN_CREBO,
+        name="Eigen opleiding",
+        level=3,
+        source=Programme.Source.LOCAL,
+        added_by=institution,
     )
     assert check(rows).problems == []
 
@@ -321,7 +325,9 @@ def test_diploma_date_formats(check, written):
 
 
 def test_diploma_date_from_an_excel_date_cell(institution):
-    data = make_xlsx([graduate(1, diplomadatum=A_DAY), graduate(2, diplomadatum=datetime.datetime(2023, 12, 31))])
+    data = make_xlsx(
+        [graduate(1, diplomadatum=A_DAY), graduate(2, diplomadatum=datetime.datetime(2023, 12, 31))]
+    )
     checked = services.check_file(data, institution)
     assert checked.problems == []
     assert checked.valid["diploma_date"].tolist() == [A_DAY, datetime.date(2023, 12, 31)]
@@ -371,7 +377,9 @@ def test_cohort_is_the_school_year_of_the_diploma_date(store, institution):
 
 def test_level_that_agrees_with_the_programme_is_accepted(check):
     level = level_of(CREBO)
-    checked = check([graduate(1, niveau=str(level)), graduate(2, niveau=f"{level}.0"), graduate(3, niveau="")])
+    checked = check(
+        [graduate(1, niveau=str(level)), graduate(2, niveau=f"{level}.0"), graduate(3, niveau="")]
+    )
     assert checked.problems == []
     assert checked.valid["level"].tolist()[:2] == [level, level]
 
@@ -404,7 +412,8 @@ def test_another_pathway_is_an_error(check):
 
 
 @pytest.mark.parametrize(
-    ("written", "expected"), [("m", "m"), ("M", "m"), ("v", "v"), ("V", "v"), ("f", "v"), ("F", "v"), ("x", "x")]
+    ("written", "expected"),
+    [("m", "m"), ("M", "m"), ("v", "v"), ("V", "v"), ("f", "v"), ("F", "v"), ("x", "x")],
 )
 def test_gender_m_v_f_x(check, written, expected):
     checked = check([graduate(1, geslacht=written)])
@@ -494,7 +503,7 @@ def test_duplicate_student_numbers_in_one_file_are_errors(check):
 
 @pytest.mark.parametrize("char", ["=", "+", "-", "@"])
 def test_values_starting_with_formula_characters_are_stored_as_text(store, institution, char):
-    first = f"{char}HYPERLINK(\"http://x\")"
+    first = f'{char}HYPERLINK("http://x")'
     outcome = store([graduate(1, voornaam=first, tussenvoegsel=f"{char}1+1")])
     graduate_ = stored(1, institution)
     assert (graduate_.first_name, graduate_.name_prefix) == (first, f"{char}1+1")
@@ -503,7 +512,11 @@ def test_values_starting_with_formula_characters_are_stored_as_text(store, insti
 
 
 def test_new_locations_are_created_on_first_use_and_reported(store, institution):
-    rows = [graduate(1, vestiging="Amstelveen"), graduate(2, vestiging="amstelveen"), graduate(3, vestiging="99XA46")]
+    rows = [
+        graduate(1, vestiging="Amstelveen"),
+        graduate(2, vestiging="amstelveen"),
+        graduate(3, vestiging="99XA46"),
+    ]
     first = store(rows)
     reported = sorted(w["value"].lower() for w in problems_with(first.checked.warnings, "new_location"))
     created = Location.objects.filter(institution=institution)

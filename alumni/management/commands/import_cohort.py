@@ -22,9 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--institution", required=True, metavar="BRIN")
         parser.add_argument("--sheet", help="Excel sheet name (default: the first sheet)")
-        parser.add_argument("--import-valid-rows", action="store_true", help="Import the valid rows of a file with errors.")
+        parser.add_argument(
+            "--import-valid-rows", action="store_true", help="Import the valid rows of a file with errors."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Check and count, write nothing.")
-        parser.add_argument("--report", type=Path, help="Where to write the error report (default: FILE.errors.csv).")
+        parser.add_argument(
+            "--report", type=Path, help="Where to write the error report (default: FILE.errors.csv)."
+        )
         parser.add_argument("--language", choices=["nl", "en"], default="nl")
 
     def handle(self, *args, language, **options):
@@ -41,7 +45,9 @@ class Command(BaseCommand):
         try:
             data = file.read_bytes()
         except OSError as exc:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}) from None
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": exc.strerror}
+            ) from None
 
         outcome = import_file(
             institution=inst,
@@ -55,7 +61,9 @@ class Command(BaseCommand):
         for problem in checked.problems[:50]:
             self.stderr.write(_line(problem))
         if len(checked.problems) > 50:
-            self.stderr.write(_("… and %(n)s more problems (see the report).") % {"n": len(checked.problems) - 50})
+            self.stderr.write(
+                _("… and %(n)s more problems (see the report).") % {"n": len(checked.problems) - 50}
+            )
         for warning in checked.warnings[:20]:
             self.stdout.write(_("warning: %(line)s") % {"line": _line(warning)})
 
