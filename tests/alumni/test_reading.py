@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from alumni.importing.problems import FileRejected
@@ -175,6 +176,12 @@ def test_file_over_the_size_limit_is_refused_before_reading():
     assert caught.value.problem.code == "too_large"
     with override_settings(ALUMNI_UPLOAD_MAX_BYTES=len(data)):
         assert len(read_table(data).frame) == 20
+
+
+def test_default_limits_allow_what_the_spec_promises():
+    # "Up to at least 500,000 rows / 50 MB per file."
+    assert settings.ALUMNI_UPLOAD_MAX_BYTES >= 50 * 1024 * 1024
+    assert settings.ALUMNI_UPLOAD_MAX_ROWS >= 500_000
 
 
 def test_too_many_rows_is_refused():

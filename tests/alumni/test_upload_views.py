@@ -109,13 +109,16 @@ def test_detail_page_shows_each_problem_with_row_and_column(admin_client, instit
     assert 'name="import_valid_rows" value="1"' in page
 
 
-def test_confirm_without_import_valid_rows_imports_nothing_from_a_file_with_errors(admin_client, institution):
+def test_confirm_without_import_valid_rows_imports_nothing_from_a_file_with_errors(
+    admin_client, institution, private_storage
+):
     rows, _ = with_errors()
     upload = upload_of(post_file(admin_client, institution, make_csv(rows)))
     admin_client.post(reverse("alumni:upload_confirm", args=[upload.pk]))
     upload.refresh_from_db()
     assert upload.status == Upload.Status.REJECTED
     assert Graduate.objects.count() == 0
+    assert stored_files(private_storage) == []
 
 
 def test_confirm_with_import_valid_rows_imports_the_good_rows(admin_client, institution):
