@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import devmail, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("dev/mail/", devmail.mailbox, name="dev_mailbox"),
     path("", include("alumni.urls")),
     path("", include("surveys.urls")),
 ]

@@ -13,6 +13,7 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite, local mail, broker folders
+(VAR_DIR / "staticfiles").mkdir(exist_ok=True)  # whitenoise warns when STATIC_ROOT is missing
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
