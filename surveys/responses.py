@@ -1,0 +1,218 @@
+"""A graduate's answers: reading the link, saving a page, completing, language.
+
+Why it is safe to click twice
+-----------------------------
+* There is one ``Response`` per invitation (a unique one-to-one key). The
+  first save creates it; a second tab that races it gets the unique-key error
+  inside a savepoint and carries on with the row the first one made.
+* Every save and the completion lock the row (``SELECT … FOR UPDATE``; on
+  SQLite the write transaction is already exclusive), re-read it, and only
+  then decide. So a double-clicked "Submit" completes once: the second request
+  waits for the first, sees ``completed_at`` and changes nothing. A page posted
+  after completion (the back button, a second tab) is not stored either.
+* A page writes only its own columns (plus what its answers take off the
+  route and the derived ones), so two tabs on different pages do not undo
+  each other's answers.
+* Invitation statuses move forward only, by conditional updates
+  (opened → partial → completed), each with an ``InvitationEvent``.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alumni.models import Graduate
+
+from . import services
+from .models import Invitation, InvitationEvent, Response
+from .questionnaire import instrument as ins
+
+S = Invitation.Status
+# An invitation in these statuses can still be answered. PENDING is included:
+# a link is only known from its e-mail, and a mail handed to SMTP moments
+# before its row was marked sent is still a mail the graduate has.
+OPEN_STATUSES = (S.PENDING, *Invitation.ANSWERABLE)
+
+
+class LinkState:
+    OPEN = "open"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    CLOSED = "closed"
+    OPTED_OUT = "opted_out"
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+def invitation_for_survey(token: str) -> Invitation | None:
+    """The invitation behind a link with what every survey page needs, in one query."""
+    return (
+        Invitation.objects.select_related("wave", "graduate__institution", "response")
+        .filter(token=token)
+        .first()
+    )
+
+
+def response_of(invitation: Invitation) -> Response | None:
+    try:
+        return invitation.response
+    except Response.DoesNotExist:
+        return None
+
+
+def link_state(invitation: Invitation, today: datetime.date | None = None) -> str:
+    """What opening this link should show. Completed wins (the graduate sees
+    the thank-you page even after the wave closed)."""
+    today = today or timezone.localdate()
+    response = response_of(invitation)
+    if invitation.status == S.COMPLETED or (response and response.completed_at):
+        return LinkState.COMPLETED
+    if invitation.status == S.OPTED_OUT:
+        return LinkState.OPTED_OUT
+    if invitation.status == S.EXPIRED or (invitation.closes_on and invitation.closes_on < today):
+        return LinkState.EXPIRED
+    if not invitation.wave.is_active or invitation.status not in OPEN_STATUSES:
+        return LinkState.CLOSED  # not_invited, bounced, or a wave switched off
+    return LinkState.OPEN
+
+
+def answers_of(invitation: Invitation, response: Response | None = None) -> ins.Answers:
+    """The answers so far, as the instrument's routing reads them."""
+    response = response if response is not None else response_of(invitation)
+    variant = ins.variant_of(invitation.wave)
+    if response is None:
+        return ins.Answers({}, variant)
+    columns = [*ins.all_columns(), *ins.DERIVED_COLUMNS]
+    return ins.Answers({c: getattr(response, c) for c in columns}, variant)
+
+
+def resume_page(invitation: Invitation) -> ins.Page:
+    """Where the graduate continues: the page after the last one saved."""
+    response = response_of(invitation)
+    if response is None:
+        return ins.FIRST_PAGE
+    page = ins.PAGE_BY_SLUG.get(response.current_page, ins.FIRST_PAGE)
+    answers = answers_of(invitation, response)
+    if not ins.has_started(answers):
+        return ins.FIRST_PAGE
+    if page.shown(answers):
+        return page
+    return ins.next_page(page.slug, answers) or ins.LAST_PAGE
+
+
+# --- writes --------------------------------------------------------------------------
+
+
+def record_open(invitation: Invitation) -> None:
+    """First visit: sent/reminded -> opened (services.record_open), skipped
+    without a query when the invitation is past that already."""
+    if invitation.status in (S.SENT, S.REMINDED):
+        services.record_open(invitation)
+
+
+def set_language(graduate: Graduate, language: str) -> None:
+    """The graduate's choice of language, also for the mails that follow."""
+    if language in ("nl", "en") and graduate.preferred_language != language:
+        Graduate.objects.filter(pk=graduate.pk).update(preferred_language=language)
+        graduate.preferred_language = language
+
+
+@dataclass(frozen=True)
+class Saved:
+    next_page: str | None  # the page to show next; None when completed
+    previous_page: str | None = None  # the page before this one on the (new) route
+    completed: bool = False  # the response is complete (now or before)
+    already_completed: bool = False  # it was complete before this request: nothing stored
+
+
+def _locked_response(invitation: Invitation, page_slug: str, language: str) -> Response:
+    """The invitation's response row, locked for this transaction; created on the first save."""
+    response = Response.objects.select_for_update().filter(invitation_id=invitation.pk).first()
+    if response is not None:
+        return response
+    try:
+        with transaction.atomic():  # a savepoint: a racing tab may have created it
+            return Response.objects.create(
+                invitation=invitation,
+                instrument_version=ins.VERSION,
+                language=language,
+                current_page=page_slug,
+            )
+    except IntegrityError:
+        return Response.objects.select_for_update().get(invitation_id=invitation.pk)
+
+
+def _advance(invitation: Invitation, status: str, from_statuses, **fields) -> None:
+    updated = Invitation.objects.filter(pk=invitation.pk, status__in=from_statuses).update(
+        status=status, **fields
+    )
+    if updated:
+        InvitationEvent.objects.create(invitation=invitation, status=status)
+        invitation.status = status
+
+
+def save_page(
+    *, invitation: Invitation, page_slug: str, cleaned: dict, language: str, finish: bool = True
+) -> Saved:
+    """Store the answers of one page and say which page comes next.
+
+    ``cleaned`` is the page form's cleaned data. On the last page (and
+    ``finish``) the response is completed in the same transaction. Answers
+    posted after completion are ignored.
+    """
+    page = ins.PAGE_BY_SLUG[page_slug]
+    with transaction.atomic():
+        response = _locked_response(invitation, page_slug, language)
+        if response.completed_at:
+            return Saved(None, completed=True, already_completed=True)
+        before = answers_of(invitation, response)
+        values = ins.settle(before, ins.columns_from_cleaned(page, before, cleaned))
+        after = ins.apply(before, values)
+        for column, value in values.items():
+            setattr(response, column, value)
+        following = ins.next_page(page_slug, after)
+        if not ins.has_started(after):
+            following = ins.FIRST_PAGE
+        response.current_page = (following or page).slug
+        response.last_saved_page = page_slug
+        response.language = language
+        response.save(update_fields=[*values, "current_page", "last_saved_page", "language", "updated_at"])
+        if invitation.status != S.PARTIAL:
+            _advance(invitation, S.PARTIAL, (S.PENDING, S.SENT, S.REMINDED, S.OPENED))
+        _store_private_email(invitation.graduate, page, before, cleaned)
+        if following is None and finish:
+            _complete(invitation, response)
+            return Saved(None, completed=True)
+    previous = ins.previous_page(page_slug, after)
+    return Saved(response.current_page, previous.slug if previous else None)
+
+
+def _store_private_email(graduate: Graduate, page: ins.Page, answers: ins.Answers, cleaned: dict) -> None:
+    """Item 20: an address for the T3 invitation, kept only with consent."""
+    if ins.ITEMS[20] not in page.items_shown(answers):
+        return
+    email = (cleaned.get("private_email") or "").strip()
+    if cleaned.get("recontact_consent") is True and email and email != graduate.private_email:
+        Graduate.objects.filter(pk=graduate.pk).update(private_email=email)
+        graduate.private_email = email
+
+
+def _complete(invitation: Invitation, response: Response) -> None:
+    now = timezone.now()
+    response.completed_at = now
+    response.save(update_fields=["completed_at", "updated_at"])
+    _advance(invitation, S.COMPLETED, OPEN_STATUSES, completed_at=now)
+
+
+def complete(invitation: Invitation) -> bool:
+    """Complete the response (idempotent); True if this call completed it.
+    The last page's save completes too; this is for callers without a page."""
+    with transaction.atomic():
+        response = Response.objects.select_for_update().filter(invitation_id=invitation.pk).first()
+        if response is None or response.completed_at or not ins.has_started(answers_of(invitation, response)):
+            return False
+        _complete(invitation, response)
+        return True
