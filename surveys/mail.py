@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 SUBJECTS = {
     ("invitation", "nl"): "Hoe gaat het na je diploma? – {institution}",
@@ -38,7 +39,9 @@ def opt_out_url(token: str) -> str:
     return settings.SITE_URL + reverse("surveys:opt_out", args=[token])
 
 
-def build_message(email, invitation, graduate, institution_name: str, programme_name: str) -> EmailMultiAlternatives:
+def build_message(
+    email, invitation, graduate, institution_name: str, programme_name: str
+) -> EmailMultiAlternatives:
     """The e-mail for one outbox row: text and HTML, RFC 8058 one-click unsubscribe."""
     kind = "invitation" if email.purpose.startswith("invitation") else "reminder"
     language = graduate.preferred_language if graduate.preferred_language in ("nl", "en") else "nl"
@@ -52,14 +55,16 @@ def build_message(email, invitation, graduate, institution_name: str, programme_
         "closes_on": invitation.closes_on,
         "language": language,
     }
-    text = render_to_string(f"surveys/email/{kind}.{language}.txt", context).strip() + "\n"
     subject = SUBJECTS[(kind, language)].format(institution=institution_name)
-    body = text.split("\n---\n")[0]
-    paragraphs = [p for p in body.split("\n\n") if p.strip() and context["survey_url"] not in p]
-    html = render_to_string(
-        "surveys/email/message.html",
-        {**context, **HTML_LABELS[language], "subject": subject, "paragraphs": paragraphs},
-    )
+    # The mail's language, not the sending process's: dates ("27 oktober") follow it.
+    with translation.override(language):
+        text = render_to_string(f"surveys/email/{kind}.{language}.txt", context).strip() + "\n"
+        body = text.split("\n---\n")[0]
+        paragraphs = [p for p in body.split("\n\n") if p.strip() and context["survey_url"] not in p]
+        html = render_to_string(
+            "surveys/email/message.html",
+            {**context, **HTML_LABELS[language], "subject": subject, "paragraphs": paragraphs},
+        )
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

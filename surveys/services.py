@@ -51,8 +51,13 @@ class PlanResult:
 
     def as_text(self) -> str:
         waves = sorted(set(self.invited) | set(self.not_invited))
-        parts = [f"{w}: {self.invited.get(w, 0)} invited, {self.not_invited.get(w, 0)} past the window" for w in waves]
-        parts.append(f"{self.reminders} reminders queued, {self.expired} expired, {self.requeued} stale claims requeued")
+        parts = [
+            f"{w}: {self.invited.get(w, 0)} invited, {self.not_invited.get(w, 0)} past the window"
+            for w in waves
+        ]
+        parts.append(
+            f"{self.reminders} reminders queued, {self.expired} expired, {self.requeued} stale claims requeued"
+        )
         return "; ".join(parts)
 
 
@@ -105,7 +110,9 @@ def create_due_invitations(wave: Wave, today: datetime.date) -> tuple[int, int]:
     new = []
     counts = {"due": 0, "past_window": 0}
     for pk, diploma_date in candidates.iterator(chunk_size=5000):
-        state = scheduling.classify(diploma_date, today, wave.months_after_diploma, wave.invitation_window_days)
+        state = scheduling.classify(
+            diploma_date, today, wave.months_after_diploma, wave.invitation_window_days
+        )
         if state == "not_yet":
             continue
         counts[state] += 1
@@ -118,8 +125,23 @@ def create_due_invitations(wave: Wave, today: datetime.date) -> tuple[int, int]:
             )
         )
     Invitation.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    _record_creation(wave, [invitation.graduate_id for invitation in new])
     _queue_first_mails(wave, today)
     return counts["due"], counts["past_window"]
+
+
+def _record_creation(wave: Wave, graduate_ids: list[int]) -> None:
+    """Start the history of each new invitation with its first status
+    (pending or not_invited). ``bulk_create(ignore_conflicts=True)`` returns no
+    keys, so look the new rows up; one another dispatcher created already has
+    its event and is skipped."""
+    for start in range(0, len(graduate_ids), 500):
+        created = Invitation.objects.filter(
+            wave=wave, graduate_id__in=graduate_ids[start : start + 500], events__isnull=True
+        ).values_list("pk", "status")
+        InvitationEvent.objects.bulk_create(
+            [InvitationEvent(invitation_id=pk, status=status) for pk, status in created]
+        )
 
 
 def _queue_first_mails(wave: Wave, today) -> int:
@@ -129,7 +151,9 @@ def _queue_first_mails(wave: Wave, today) -> int:
         .values_list("pk", "graduate__email", "graduate__private_email")
     )
     rows = [
-        OutboundEmail(invitation_id=pk, purpose="invitation", to_address=_address_for(wave, e, p), schedule_day=today)
+        OutboundEmail(
+            invitation_id=pk, purpose="invitation", to_address=_address_for(wave, e, p), schedule_day=today
+        )
         for pk, e, p in pending.iterator(chunk_size=5000)
     ]
     OutboundEmail.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
@@ -174,15 +198,32 @@ def queue_reminders(today: datetime.date) -> int:
                         schedule_day=today,
                     )
                 )
-        created = OutboundEmail.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        queued += len(created)
+        rows = _not_yet_queued(rows)
+        OutboundEmail.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        queued += len(rows)
     return queued
 
 
+def _not_yet_queued(rows: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Leave out rows whose (invitation, purpose) exists already, so a re-run
+    of the day reports 0 rather than what ``ignore_conflicts`` silently skips."""
+    fresh = []
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        existing = set(
+            OutboundEmail.objects.filter(
+                invitation_id__in=[row.invitation_id for row in chunk],
+                purpose__in={row.purpose for row in chunk},
+            ).values_list("invitation_id", "purpose")
+        )
+        fresh += [row for row in chunk if (row.invitation_id, row.purpose) not in existing]
+    return fresh
+
+
 def close_expired(today: datetime.date) -> int:
-    expiring = Invitation.objects.filter(
-        status__in=Invitation.MAILABLE, closes_on__lt=today
-    ).values_list("pk", flat=True)
+    expiring = Invitation.objects.filter(status__in=Invitation.MAILABLE, closes_on__lt=today).values_list(
+        "pk", flat=True
+    )
     ids = list(expiring)
     if not ids:
         return 0
@@ -273,6 +314,17 @@ def _cancel(email: OutboundEmail, reason: str, result: SendResult) -> None:
 
 def _send_one(email: OutboundEmail, connection, result: SendResult) -> None:
     invitation, graduate = email.invitation, email.invitation.graduate
+    # Read the invitation again right before sending: an earlier row of this
+    # very batch (an extra and an automatic reminder on one day) may have
+    # mailed it since the batch was loaded.
+    fresh = (
+        Invitation.objects.filter(pk=invitation.pk)
+        .values("status", "last_mailed_on", "reminders_sent", "closes_on", "graduate__opted_out_at")
+        .get()
+    )
+    graduate.opted_out_at = fresh.pop("graduate__opted_out_at")
+    for name, value in fresh.items():
+        setattr(invitation, name, value)
     is_first = email.purpose.startswith("invitation")
     if graduate.opted_out_at or invitation.status not in Invitation.MAILABLE:
         return _cancel(email, f"invitation {invitation.status}", result)
@@ -284,7 +336,7 @@ def _send_one(email: OutboundEmail, connection, result: SendResult) -> None:
     try:
         connection.open()
         connection.send_messages([message])
-    except Exception as exc:  # noqa: BLE001 - classify() re-raises what is not an SMTP/network error
+    except Exception as exc:  # classify() re-raises what is not an SMTP or network error
         failure = classify(exc)
         connection.close()
         return _handle_failure(email, invitation, failure, result)
@@ -295,12 +347,12 @@ def _send_one(email: OutboundEmail, connection, result: SendResult) -> None:
 @transaction.atomic
 def _mark_sent(email: OutboundEmail, invitation: Invitation, is_first: bool) -> None:
     now = timezone.now()
-    OutboundEmail.objects.filter(pk=email.pk).update(state=OutboundEmail.State.SENT, sent_at=now, last_error="")
+    OutboundEmail.objects.filter(pk=email.pk).update(
+        state=OutboundEmail.State.SENT, sent_at=now, last_error=""
+    )
     updates = {"last_mailed_on": email.schedule_day}
     if is_first:
-        updates.update(
-            status=S.SENT, sent_on=email.schedule_day, sent_at=now, closes_on=invitation.closes_on
-        )
+        updates.update(status=S.SENT, sent_on=email.schedule_day, sent_at=now, closes_on=invitation.closes_on)
         status = S.SENT
         Invitation.objects.filter(pk=invitation.pk, status=S.PENDING).update(**updates)
     else:
@@ -325,11 +377,15 @@ def _handle_failure(email, invitation, failure: SendFailure, result: SendResult)
             )
             result.retried += 1
             return
-        OutboundEmail.objects.filter(pk=email.pk).update(state=OutboundEmail.State.FAILED, last_error=failure.detail)
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            state=OutboundEmail.State.FAILED, last_error=failure.detail
+        )
         result.failed += 1
         return
     with transaction.atomic():
-        OutboundEmail.objects.filter(pk=email.pk).update(state=OutboundEmail.State.FAILED, last_error=failure.detail)
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            state=OutboundEmail.State.FAILED, last_error=failure.detail
+        )
         result.bounced += 1
         graduate = invitation.graduate
         other = graduate.email if email.to_address == graduate.private_email else graduate.private_email
@@ -345,7 +401,9 @@ def _handle_failure(email, invitation, failure: SendFailure, result: SendResult)
                 defaults={"to_address": other, "schedule_day": email.schedule_day},
             )
             InvitationEvent.objects.create(
-                invitation=invitation, status=invitation.status, detail=f"bounced, trying the other address: {failure.detail}"[:255]
+                invitation=invitation,
+                status=invitation.status,
+                detail=f"bounced, trying the other address: {failure.detail}"[:255],
             )
             return
         Invitation.objects.filter(pk=invitation.pk).update(status=S.BOUNCED, bounced_at=timezone.now())
@@ -391,7 +449,10 @@ def queue_extra_reminder(*, institution, wave: Wave, today=None) -> int:
     )
     rows = [
         OutboundEmail(
-            invitation=inv, purpose=f"extra-{today.isoformat()}", to_address=_reminder_address(inv), schedule_day=today
+            invitation=inv,
+            purpose=f"extra-{today.isoformat()}",
+            to_address=_reminder_address(inv),
+            schedule_day=today,
         )
         for inv in invitations
     ]
