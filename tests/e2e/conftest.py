@@ -1,0 +1,89 @@
+"""Browser tests: Debian's Chromium driven by Playwright, phone-sized.
+
+Playwright's sync API runs an event loop in the test thread, which trips
+Django's async-unsafe guard for the ORM calls the tests make; nothing here is
+async, so the guard is switched off for these tests.
+
+Every request the browser makes to a host other than the live server is
+blocked and recorded; a test that caused one fails.
+"""
+
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def survey_db(transactional_db, settings):
+    """The live server needs committed data; a transactional test starts from
+    an empty database, so the reference lists and waves are put back."""
+    from alumni.models import SbiSection
+    from alumni.reference import load_reference_data
+    from surveys.defaults import ensure_default_waves
+    from surveys.models import Wave
+
+    if not SbiSection.objects.exists():
+        load_reference_data()
+    ensure_default_waves(Wave)
+    settings.SURVEYS_GUESS_KEY_PREFIX = f"e2e-{uuid.uuid4().hex}"
+
+
+class Phone:
+    """A browser context the size of a phone, and the hosts it tried to reach."""
+
+    def __init__(self, browser, base_url: str):
+        self.base_url = base_url
+        self.foreign: list[str] = []
+        self.context = self.new_context(browser)
+
+    def new_context(self, browser):
+        context = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL"
+        )
+        own = urlparse(self.base_url).netloc
+
+        def guard(route):
+            if urlparse(route.request.url).netloc == own:
+                route.continue_()
+            else:
+                self.foreign.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        return context
+
+
+@pytest.fixture
+def phone(browser, live_server, survey_db):
+    device = Phone(browser, live_server.url)
+    yield device
+    device.context.close()
+    assert device.foreign == [], f"requests to other hosts: {device.foreign}"
