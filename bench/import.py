@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import setup_django, table, timed  # noqa: E402
+from _common import setup_django, table, timed
 
 FIRST = ["Sanne", "Mohammed", "Daan", "Fatima", "Lars", "Noa", "Youssef", "Emma", "Bram", "Aylin"]
 PREFIX = ["", "", "", "van", "de", "van der", "van den", ""]
@@ -35,7 +35,9 @@ LAST = ["Jansen", "de Vries", "Bakker", "El Amrani", "Visser", "Smit", "Yilmaz",
 def make_csv(rows: int, crebos: list[tuple[str, int]], seed: int = 1) -> bytes:
     rng = random.Random(seed)
     out = io.StringIO()
-    out.write("Studentnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Crebo;Diplomadatum;Niveau;Leerweg;Vestiging;Geslacht;Geboortejaar\r\n")
+    out.write(
+        "Studentnummer;Roepnaam;Tussenvoegsel;Achternaam;E-mailadres;Crebo;Diplomadatum;Niveau;Leerweg;Vestiging;Geslacht;Geboortejaar\r\n"
+    )
     for i in range(rows):
         crebo, level = rng.choice(crebos)
         first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -62,14 +64,16 @@ def fresh_institution(brin: str):
 def copy_baseline(checked, inst, *, foreign_keys: bool = True) -> float:
     """COPY the same rows, already typed, into a table shaped like alumni_graduate."""
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from alumni.importing.writing import FIELDS
     from alumni.models import Cohort, Location
-    from django.utils import timezone
 
     frame = checked.valid.copy()
     cohorts = dict(Cohort.objects.filter(institution=inst).values_list("school_year", "pk"))
-    locations = {n.lower(): pk for n, pk in Location.objects.filter(institution=inst).values_list("name", "pk")}
+    locations = {
+        n.lower(): pk for n, pk in Location.objects.filter(institution=inst).values_list("name", "pk")
+    }
     frame["cohort_id"] = frame["school_year"].map(cohorts)
     frame["location_id"] = frame["location"].str.lower().map(locations).astype("Int64")
     now = timezone.now().isoformat()
@@ -81,7 +85,9 @@ def copy_baseline(checked, inst, *, foreign_keys: bool = True) -> float:
     columns = ", ".join(frame.columns)
     chunks = []  # serialised before the clock starts: the baseline is COPY alone
     for start in range(0, len(frame), 25_000):
-        chunks.append(io.StringIO(frame.iloc[start : start + 25_000].to_csv(index=False, header=False, na_rep="\\N")))
+        chunks.append(
+            io.StringIO(frame.iloc[start : start + 25_000].to_csv(index=False, header=False, na_rep="\\N"))
+        )
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_graduate_copy")
         cursor.execute("CREATE TABLE bench_graduate_copy (LIKE alumni_graduate INCLUDING ALL)")
@@ -95,7 +101,9 @@ def copy_baseline(checked, inst, *, foreign_keys: bool = True) -> float:
         start = time.perf_counter()
         for chunk in chunks:
             chunk.seek(0)
-            cursor.copy_expert(f"COPY bench_graduate_copy ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", chunk)
+            cursor.copy_expert(
+                f"COPY bench_graduate_copy ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", chunk
+            )
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # pay the deferred FK checks inside the timing
         elapsed = time.perf_counter() - start
         cursor.execute("DROP TABLE bench_graduate_copy")
@@ -115,7 +123,17 @@ def memory_child(rows: int) -> None:
     outcome = import_file(institution=inst, data=data, file_name="bench-500k.csv")
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"rows": rows, "new": outcome.counts.new, "seconds": elapsed, "peak_mb": peak_mb, "file_mb": len(data) / 1e6}))
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "new": outcome.counts.new,
+                "seconds": elapsed,
+                "peak_mb": peak_mb,
+                "file_mb": len(data) / 1e6,
+            }
+        )
+    )
 
 
 def main():
@@ -148,11 +166,36 @@ def main():
 
     print(f"\n== bench/import: {args.rows:,} rows, {len(data) / 1e6:.1f} MB CSV, PostgreSQL ==")
     rows = [
-        ("COPY baseline (same rows, same table shape)", f"{t['copy']:.2f}", f"{args.rows / t['copy']:,.0f}", "1.00x"),
-        ("COPY into the same table without its FKs", f"{t['copy_nofk']:.2f}", f"{args.rows / t['copy_nofk']:,.0f}", f"{t['copy_nofk'] / t['copy']:.2f}x"),
-        ("parse + validate only", f"{t['check_only']:.2f}", f"{args.rows / t['check_only']:,.0f}", f"{t['check_only'] / t['copy']:.2f}x"),
-        ("full import, all new", f"{t['import']:.2f}", f"{args.rows / t['import']:,.0f}", f"{t['import'] / t['copy']:.2f}x"),
-        ("re-import, all unchanged", f"{t['reimport']:.2f}", f"{args.rows / t['reimport']:,.0f}", f"{t['reimport'] / t['copy']:.2f}x"),
+        (
+            "COPY baseline (same rows, same table shape)",
+            f"{t['copy']:.2f}",
+            f"{args.rows / t['copy']:,.0f}",
+            "1.00x",
+        ),
+        (
+            "COPY into the same table without its FKs",
+            f"{t['copy_nofk']:.2f}",
+            f"{args.rows / t['copy_nofk']:,.0f}",
+            f"{t['copy_nofk'] / t['copy']:.2f}x",
+        ),
+        (
+            "parse + validate only",
+            f"{t['check_only']:.2f}",
+            f"{args.rows / t['check_only']:,.0f}",
+            f"{t['check_only'] / t['copy']:.2f}x",
+        ),
+        (
+            "full import, all new",
+            f"{t['import']:.2f}",
+            f"{args.rows / t['import']:,.0f}",
+            f"{t['import'] / t['copy']:.2f}x",
+        ),
+        (
+            "re-import, all unchanged",
+            f"{t['reimport']:.2f}",
+            f"{args.rows / t['reimport']:,.0f}",
+            f"{t['reimport'] / t['copy']:.2f}x",
+        ),
     ]
     print(table(rows, ("what", "seconds", "rows/s", "vs COPY")))
     ratio = t["import"] / t["copy"]
@@ -161,7 +204,9 @@ def main():
     if args.memory_rows:
         child = subprocess.run(
             [sys.executable, __file__, "--memory-child", str(args.memory_rows)],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         result = json.loads(child.stdout.strip().splitlines()[-1])
         print(
