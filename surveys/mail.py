@@ -20,10 +20,6 @@ SUBJECTS = {
     ("invitation", "en"): "How are you doing after graduating? - {institution}",
     ("reminder", "nl"): "Herinnering: hoe gaat het na je diploma? - {institution}",
     ("reminder", "en"): "Reminder: how are you doing after graduating? - {institution}",
-}: hoe gaat het na je diploma?",
-    ("invitation", "en"): "{institution}: how are you doing after graduating?",
-    ("reminder", "nl"): "Herinnering van {institution}: hoe gaat het na je diploma?",
-    ("reminder", "en"): "Reminder from {institution}: how are you doing after graduating?",
 }
 HTML_LABELS = {
     "nl": {
@@ -190,6 +186,10 @@ class MessageRenderer:
             for placeholder in (_FIRST, _TOKEN):
                 if part.count(placeholder.encode()) != source.count(placeholder):
                     return None
-        if head.count(_TO.encode()) != 1 or head.count(str(_PK).encode()) != 1 or head.count(_TOKEN.encode()) != 1:
+        if (
+            head.count(_TO.encode()) != 1
+            or head.count(str(_PK).encode()) != 1
+            or head.count(_TOKEN.encode()) != 1
+        ):
             return None
         return head, text, html
