@@ -11,4 +11,5 @@ urlpatterns = [
     path("dev/mail/", devmail.mailbox, name="dev_mailbox"),
     path("", include("alumni.urls")),
     path("", include("surveys.urls")),
+    path("reports/", include("reports.urls")),
 ]

@@ -206,3 +206,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": SURVEYS_DISPATCH_EVERY_SECONDS,
     },
 }
+
+# --- Reports: disclosure thresholds (reporting.md; read by reports.scoping) -----
+REPORTS_MIN_GROUP_WITHIN = env.int("REPORTS_MIN_GROUP_WITHIN", default=10)
+REPORTS_MIN_GROUP_CROSS = env.int("REPORTS_MIN_GROUP_CROSS", default=20)
+REPORTS_MIN_COUNT = env.int("REPORTS_MIN_COUNT", default=5)
+REPORTS_ROUNDING_BASE = env.int("REPORTS_ROUNDING_BASE", default=5)

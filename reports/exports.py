@@ -1,0 +1,163 @@
+"""Report exports: CSV for Dutch Excel, XLSX, and the streamed raw-row export.
+
+CSV: UTF-8 with BOM (Excel then reads the encoding right), ``;`` separators
+and decimal commas (what Dutch Excel expects), formula-safe text cells (a
+label that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading quote, as
+in the upload reports; ``alumni.importing.report.formula_safe`` is reused).
+Every row carries the rules that were applied (min_group, min_count,
+rounding_base, confidence) and a public ``mark`` per cell ("" shown,
+"small_group", "suppressed"); hidden figures are empty, never a number.
+
+The raw export streams: rows come from a server-side cursor
+(``QuerySet.iterator(chunk_size=...)``) and are written to the response in
+chunks, so memory stays flat however many rows there are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+import pandas as pd
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+
+from alumni.importing.report import formula_safe
+
+from .report import Report
+from .selectors import RAW_COLUMNS
+
+BOM = "\ufeff"
+MARK_LEGEND = {
+    "": "shown",
+    "small_group": "hidden: the group is smaller than the minimum group size",
+    "suppressed": "hidden: a count of 1-4, or hidden so that such a count cannot be recomputed",
+}
+
+
+def _text_cell(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    return formula_safe(value)
+
+
+def _safe_text(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in frame.columns:
+        if not (pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(frame[column])):
+            frame[column] = frame[column].map(_text_cell)
+    frame.columns = [formula_safe(c) for c in frame.columns]
+    return frame
+
+
+def export_frame(report: Report) -> pd.DataFrame:
+    """Every table of the report in one long frame (one row per cell)."""
+    long = report.to_long()
+    long = long.rename(columns={"Totaal": "total"})
+    long.insert(0, "view", report.access.title)
+    return long
+
+
+def report_csv(report: Report, table: str | None = None) -> str:
+    frame = export_frame(report)
+    if table:
+        frame = frame[frame["indicator"] == table]
+        frame = frame.dropna(axis=1, how="all")
+    out = io.StringIO()
+    out.write(BOM)
+    _safe_text(frame).to_csv(out, sep=";", decimal=",", index=False, lineterminator="\r\n", na_rep="")
+    return out.getvalue()
+
+
+def report_xlsx(report: Report) -> bytes:
+    """One sheet per table plus "Toelichting" with the rules and the marks."""
+    workbook = Workbook(write_only=True)
+    info = workbook.create_sheet("Toelichting")
+    bold = Font(bold=True)
+    info.append([_("Report"), formula_safe(report.access.title)])
+    rules = report.access.thresholds.for_view(cross_institution=report.access.cross_institution).as_dict()
+    for key, value in rules.items():
+        info.append([key, value])
+    info.append([])
+    info.append(["mark", "meaning"])
+    for mark, meaning in MARK_LEGEND.items():
+        info.append([mark or "(empty)", meaning])
+    grey = PatternFill("solid", fgColor="DDDDDD")
+    frame = export_frame(report)
+    for key, part in frame.groupby("indicator", sort=False):
+        part = _safe_text(part.dropna(axis=1, how="all"))
+        sheet = workbook.create_sheet(str(key)[:31])
+        from openpyxl.cell import WriteOnlyCell
+
+        header = []
+        for name in part.columns:
+            cell = WriteOnlyCell(sheet, value=name)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        mark_position = list(part.columns).index("mark") if "mark" in part.columns else None
+        for values in part.itertuples(index=False, name=None):
+            row = []
+            for value in values:
+                if value is pd.NA or (isinstance(value, float) and value != value):
+                    value = None
+                cell = WriteOnlyCell(sheet, value=value)
+                if mark_position is not None and values[mark_position]:
+                    cell.fill = grey
+                row.append(cell)
+            sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def stream_csv(header: Iterable[str], rows: Iterable[tuple], chunk: int = 2000) -> Iterator[str]:
+    """CSV text in chunks of ``chunk`` rows: BOM and header first, formula-safe cells."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    buffer.write(BOM)
+    writer.writerow([formula_safe(h) for h in header])
+    pending = 0
+    for row in rows:
+        writer.writerow(["" if v is None else (formula_safe(v) if isinstance(v, str) else v) for v in row])
+        pending += 1
+        if pending >= chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue()
+
+
+def raw_rows_csv(queryset, chunk_size: int = 5000) -> Iterator[str]:
+    """The anonymised response rows (selectors.raw_rows) as a CSV stream."""
+    return stream_csv([name for name, _path in RAW_COLUMNS], queryset.iterator(chunk_size=chunk_size))
+
+
+def network_csv(rows: list[dict]) -> str:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    header = ["name", "email", "programme", "cohort", "guest_lessons", "mentoring", "employer_contacts"]
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [formula_safe(row[h]) if isinstance(row[h], str) else ("ja" if row[h] else "") for h in header]
+        )
+    return out.getvalue()
+
+
+def monitoring_csv(frame: pd.DataFrame) -> str:
+    out = io.StringIO()
+    out.write(BOM)
+    _safe_text(frame.astype({"day": str}) if "day" in frame else frame).to_csv(
+        out, sep=";", index=False, lineterminator="\r\n"
+    )
+    return out.getvalue()

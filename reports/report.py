@@ -1,0 +1,139 @@
+"""One report = every indicator table for one access, filter and breakdown.
+
+The dashboard, its JSON, the CSV/XLSX exports and the ``export_report``
+command all call :func:`build_report`, so they show the same numbers under
+the same rules. Three grouped queries (responses, invitations, T1→T3) plus
+two more when weighting is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from . import selectors
+from .scoping import Access
+from .selectors import Filters
+from .tables import IndicatorTable, build_tables, build_transitions, headline_figures
+from .weighting import weighted_counts
+
+DEFAULT_BY = ("programme",)
+
+
+@dataclass
+class Report:
+    access: Access
+    filters: Filters
+    by: tuple[str, ...]
+    response: list[IndicatorTable]
+    tables: list[IndicatorTable]
+    transitions: IndicatorTable | None
+    weighted: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def all_tables(self) -> list[IndicatorTable]:
+        return [*self.response, *self.tables, *([self.transitions] if self.transitions else [])]
+
+    def by_key(self) -> dict[str, IndicatorTable]:
+        return {t.key: t for t in self.all_tables()}
+
+    def headlines(self) -> list[dict]:
+        return headline_figures(self.by_key())
+
+    def as_json(self) -> dict:
+        return {
+            "title": self.access.title,
+            "cross_institution": self.access.cross_institution,
+            "by": list(self.by),
+            "filters": {k: v for k, v in self.filters.__dict__.items() if v not in (None, ())},
+            "rules": self.access.thresholds.for_view(
+                cross_institution=self.access.cross_institution
+            ).as_dict(),
+            "weighted": self.weighted,
+            "tables": [t.as_json() for t in self.all_tables()],
+        }
+
+    def to_long(self) -> pd.DataFrame:
+        frames = [t.to_long() for t in self.all_tables()]
+        long = pd.concat(frames, ignore_index=True, sort=False)
+        rules = self.access.thresholds.for_view(cross_institution=self.access.cross_institution).as_dict()
+        for key, value in rules.items():
+            long[key] = value
+        return long
+
+
+def clean_filters(access: Access, filters: Filters) -> Filters:
+    """Cross-institution views may narrow to an institution only if it consented to be named."""
+    if access.cross_institution and filters.institution and filters.institution not in access.consented:
+        return replace(filters, institution=None)
+    if not access.cross_institution:
+        return replace(filters, institution=None)  # the access already fixes the institution
+    return filters
+
+
+def build_report(
+    access: Access,
+    filters: Filters | None = None,
+    by: Sequence[str] = DEFAULT_BY,
+    *,
+    weighted: bool = False,
+    transitions: bool = True,
+) -> Report:
+    filters = clean_filters(access, filters or Filters())
+    by = tuple(key for key in by if key in selectors.DIMENSIONS) or DEFAULT_BY
+    if not access.cross_institution and "institution" in by and len(by) > 1:
+        by = tuple(key for key in by if key != "institution")
+    common = {
+        "thresholds": access.thresholds,
+        "cross_institution": access.cross_institution,
+        "consented": access.consented,
+    }
+    indicators = selectors.report_indicators(access.scope)
+    counts = selectors.response_counts(access.scope, filters, by, indicators)
+    weighted_frame = weighted_counts(access.scope, filters, by, indicators) if weighted else None
+    tables = build_tables(counts, by, indicators, weighted_counts=weighted_frame, **common)
+    invitations = selectors.invitation_counts(access.scope, filters, by)
+    from . import indicators as ind
+
+    response = build_tables(invitations, by, ind.RESPONSE_INDICATORS, **common)
+    flows = None
+    if transitions:
+        flows = build_transitions(
+            selectors.transition_counts(access.scope, filters),
+            thresholds=access.thresholds,
+            cross_institution=access.cross_institution,
+        )
+    report = Report(access, filters, by, response, tables, flows, weighted=weighted)
+    if access.cross_institution and "institution" in by:
+        _rename_institutions(report)
+    return report
+
+
+def _rename_institutions(report: Report) -> None:
+    """Row labels are BRINs; show a consented institution's name (the pool keeps its label)."""
+    names = report.access.institution_names
+    position = report.by.index("institution")
+
+    def rename(label):
+        if isinstance(label, tuple):
+            parts = list(label)
+            parts[position] = names.get(parts[position], parts[position])
+            return tuple(parts)
+        return names.get(label, label)
+
+    for table in [*report.response, *report.tables]:
+        t = table.table
+        for frame in (t.counts, t.shares, t.ci_low, t.ci_high, t.reasons):
+            frame.index = (
+                pd.Index([rename(x) for x in frame.index], name=frame.index.name)
+                if frame.index.nlevels == 1
+                else pd.MultiIndex.from_tuples([rename(x) for x in frame.index], names=frame.index.names)
+            )
+        for attr in ("means", "medians"):
+            series = getattr(table, attr)
+            if series is not None:
+                series.index = t.counts.index
+        if table.weighted_shares is not None:
+            table.weighted_shares.index = t.counts.index

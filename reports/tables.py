@@ -1,0 +1,293 @@
+"""From grouped counts to protected, publishable tables (pandas, no queries).
+
+The selectors return one wide frame of counts per group; this module cuts it
+into one count table per indicator, pools non-consenting institutions in
+cross-institution views, applies ``disclosure.protect_table`` and adds the
+figures that come from a whole row (mean of a 1–5 scale, median wage band).
+Dashboards, the JSON behind the charts, the CSV/XLSX exports and the export
+command all render :class:`IndicatorTable` objects, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.utils.translation import gettext as _
+
+from . import indicators as ind
+from .disclosure import TOTAL, ProtectedTable, Thresholds, pool_unconsented, protect_mean, protect_table
+from .selectors import column_name
+
+OTHER = "other"
+
+
+@dataclass
+class IndicatorTable:
+    indicator: ind.Indicator
+    table: ProtectedTable
+    category_labels: dict[str, str]
+    means: pd.Series | None = None
+    medians: pd.Series | None = None
+    weighted_shares: pd.DataFrame | None = None
+
+    @property
+    def key(self) -> str:
+        return self.indicator.key
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.table.shares.columns)
+
+    def rows(self) -> list[dict]:
+        """One dict per row (totals last), every cell as shown: None = hidden."""
+        t = self.table
+        marks = t.marks
+        out = []
+        for position, label in enumerate(t.counts.index):
+            cells = []
+            for category in self.categories:
+                cells.append(
+                    {
+                        "category": category,
+                        "count": _int(t.counts.iloc[position][category]),
+                        "share": _float(t.shares.iloc[position][category]),
+                        "ci_low": _float(t.ci_low.iloc[position][category]),
+                        "ci_high": _float(t.ci_high.iloc[position][category]),
+                        "mark": marks.iloc[position][category],
+                    }
+                )
+                if self.weighted_shares is not None:
+                    cells[-1]["weighted_share"] = _float(self.weighted_shares.iloc[position][category])
+            row = {
+                "label": _label(label),
+                "n": _int(t.counts.iloc[position][TOTAL]),
+                "n_mark": marks.iloc[position][TOTAL],
+                "cells": cells,
+            }
+            if self.means is not None:
+                row["mean"] = _float(self.means.iloc[position])
+            if self.medians is not None:
+                value = self.medians.iloc[position]
+                missing = value is None or (isinstance(value, float) and math.isnan(value))
+                row["median"] = None if missing else self.category_labels.get(value, value)
+            out.append(row)
+        return out
+
+    def as_json(self) -> dict:
+        return {
+            "key": self.key,
+            "label": str(self.indicator.label),
+            "base": str(self.indicator.base),
+            "headline": self.indicator.headline,
+            "chart": self.indicator.chart,
+            "categories": [{"key": k, "label": self.category_labels.get(k, k)} for k in self.categories],
+            "rows": self.rows(),
+            "rules": self.table.rules.as_dict(),
+        }
+
+    def to_long(self) -> pd.DataFrame:
+        """One row per cell, public marks only, labelled for CSV/XLSX."""
+        long = self.table.to_long()
+        row_columns = list(long.columns[:-6])
+        category_column = long.columns[-6]
+        long = long.rename(columns={category_column: "category"})
+        long.insert(0, "indicator", self.key)
+        long.insert(1, "indicator_label", str(self.indicator.label))
+        long.insert(2, "base", str(self.indicator.base))
+        long["category_label"] = long["category"].map(lambda k: self.category_labels.get(k, _("total")))
+        if self.weighted_shares is not None:
+            weighted = self.weighted_shares.stack()
+            weighted.index = weighted.index.set_names([*row_columns, "category"])
+            long = long.merge(
+                weighted.rename("weighted_share").reset_index(), on=[*row_columns, "category"], how="left"
+            )
+        if self.means is not None:
+            means = self.means.rename("mean")
+            means.index = means.index.set_names(row_columns)
+            long = long.merge(means.reset_index(), on=row_columns, how="left")
+        if self.medians is not None:
+            medians = self.medians.rename("median_band")
+            medians.index = medians.index.set_names(row_columns)
+            long = long.merge(medians.reset_index(), on=row_columns, how="left")
+        return long
+
+
+def _int(value):
+    return (
+        None
+        if value is pd.NA or value is None or (isinstance(value, float) and math.isnan(value))
+        else int(value)
+    )
+
+
+def _float(value):
+    return None if value is None or value is pd.NA or math.isnan(value) else round(float(value), 6)
+
+
+def _label(label):
+    if isinstance(label, tuple):
+        return [str(part) for part in label]
+    return str(label)
+
+
+def _index(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for key in by:
+        frame[key] = frame[key].astype(str)  # uniform labels (cohort 2023 -> "2023")
+    return frame.set_index(list(by)) if len(by) > 1 else frame.set_index(by[0])
+
+
+def pool_institutions(
+    frame: pd.DataFrame, by: Sequence[str], consented: Iterable[str], value_columns: Sequence[str]
+) -> pd.DataFrame:
+    """Cross-institution views: institutions without consent become one "other institutions" row."""
+    if "institution" not in by or frame.empty:
+        return frame
+    return pool_unconsented(
+        frame[[*by, *value_columns]],
+        institution="institution",
+        consented=set(consented),
+        values=value_columns,
+    )
+
+
+def _collapse_top(counts: pd.DataFrame, top: int, labels: dict[str, str]) -> pd.DataFrame:
+    """Keep the ``top`` biggest columns (by table total), add the rest up as "other"."""
+    order = counts.sum(axis=0).sort_values(ascending=False, kind="stable")
+    keep = [key for key in order.index[:top] if order[key] > 0]
+    rest = [key for key in counts.columns if key not in keep]
+    result = counts[keep].copy()
+    result[OTHER] = counts[rest].sum(axis=1) if rest else 0
+    labels[OTHER] = _("other")
+    return result
+
+
+def _median_band(row: pd.Series) -> str | None:
+    total = row.sum()
+    if total <= 0:
+        return None
+    cumulative = row.cumsum()
+    return str(cumulative.index[int(np.searchsorted(cumulative.to_numpy(), total / 2.0, side="left"))])
+
+
+def build_tables(
+    counts: pd.DataFrame,
+    by: Sequence[str],
+    indicators: Iterable[ind.Indicator],
+    *,
+    thresholds: Thresholds,
+    cross_institution: bool,
+    consented: Iterable[str] = (),
+    weighted_counts: pd.DataFrame | None = None,
+) -> list[IndicatorTable]:
+    """One protected table per indicator, rows = the ``by`` groups (plus totals)."""
+    indicators = list(indicators)
+    value_columns = [column_name(i.key, c.key) for i in indicators for c in i.categories]
+    if cross_institution:
+        counts = pool_institutions(counts, by, consented, value_columns)
+        if weighted_counts is not None:
+            weighted_counts = pool_institutions(weighted_counts, by, consented, value_columns)
+    frame = _index(counts, by) if not counts.empty else counts
+    weighted = (
+        _index(weighted_counts, by) if weighted_counts is not None and not weighted_counts.empty else None
+    )
+    out = []
+    for indicator in indicators:
+        labels = {c.key: str(c.label) for c in indicator.categories}
+        columns = [column_name(indicator.key, c.key) for c in indicator.categories]
+        if frame.empty:
+            table_counts = pd.DataFrame(columns=indicator.keys, dtype="int64")
+            table_counts.index.name = by[0] if len(by) == 1 else None
+        else:
+            table_counts = frame[columns].astype("int64")
+            table_counts.columns = indicator.keys
+        if indicator.top:
+            table_counts = _collapse_top(table_counts, indicator.top, labels)
+        table_counts.columns.name = "category"
+        protected = protect_table(table_counts, thresholds=thresholds, cross_institution=cross_institution)
+        result = IndicatorTable(indicator, protected, labels)
+        full = pd.concat(
+            [table_counts, table_counts.sum(axis=0).to_frame().T.set_axis([protected.counts.index[-1]])]
+        )
+        full.index = protected.counts.index
+        row_hidden = protected.suppressed.any(axis=1)
+        if indicator.scale:
+            values = np.array([int(k) for k in table_counts.columns], dtype="float64")
+            total = pd.Series(full.to_numpy(dtype="float64") @ values, index=full.index)
+            n = full.sum(axis=1).astype("float64")
+            means = protect_mean(total, n, thresholds=thresholds, cross_institution=cross_institution)
+            # A mean next to a row with hidden cells is one more equation on
+            # them (sum of k x count_k): it could undo the suppression.
+            result.means = means.where(~row_hidden)
+        if indicator.median:
+            rules = protected.rules
+            medians = full.apply(_median_band, axis=1)
+            shown_n = protected.counts[TOTAL].notna() & (full.sum(axis=1) >= rules.min_group)
+            result.medians = medians.where(shown_n, None)
+        if weighted is not None:
+            wcounts = weighted[columns].astype("float64") if not weighted.empty else None
+            if wcounts is not None:
+                wcounts.columns = indicator.keys
+                if indicator.top:
+                    wcounts = _collapse_top_like(wcounts, table_counts.columns)
+                wfull = pd.concat([wcounts, wcounts.sum(axis=0).to_frame().T])
+                wfull.index = protected.counts.index
+                wshares = wfull.div(wfull.sum(axis=1), axis=0)
+                result.weighted_shares = wshares.where(protected.shares.notna())
+        out.append(result)
+    return out
+
+
+def _collapse_top_like(frame: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
+    keep = [c for c in columns if c != OTHER]
+    result = frame[keep].copy()
+    result[OTHER] = frame[[c for c in frame.columns if c not in keep]].sum(axis=1)
+    return result[list(columns)]
+
+
+def build_transitions(
+    frame: pd.DataFrame, *, thresholds: Thresholds, cross_institution: bool
+) -> IndicatorTable:
+    """T1 -> T3 flows between grouped main activities; rows = T1, columns = T3."""
+    groups = list(ind.ACTIVITY_GROUPS)
+    labels = {key: str(label) for key, (label, _codes) in ind.ACTIVITY_GROUPS.items()}
+    if frame.empty:
+        table = pd.DataFrame(0, index=pd.Index(groups, name="t1"), columns=groups, dtype="int64")
+    else:
+        frame = frame.assign(
+            t1=frame["t1"].map(ind.ACTIVITY_GROUP_OF), t3=frame["t3"].map(ind.ACTIVITY_GROUP_OF)
+        )
+        table = frame.pivot_table(index="t1", columns="t3", values="n", aggfunc="sum", fill_value=0)
+        table = table.reindex(index=groups, columns=groups, fill_value=0).astype("int64")
+    table.index = pd.Index([f"T1 {labels[g]}" for g in groups], name="t1")
+    table.columns = pd.Index(groups, name="category")
+    indicator = ind.Indicator(
+        "transitions", _("T1 → T3 transitions (main activity)"), _("graduates who answered both waves"), ()
+    )
+    protected = protect_table(table, thresholds=thresholds, cross_institution=cross_institution)
+    return IndicatorTable(indicator, protected, labels)
+
+
+def headline_figures(tables: Mapping[str, IndicatorTable]) -> list[dict]:
+    """The totals row's headline share of each indicator (for the one-page summary)."""
+    out = []
+    for key, table in tables.items():
+        headline = table.indicator.headline
+        if not headline or headline not in table.categories:
+            continue
+        total = table.rows()[-1]
+        cell = next(c for c in total["cells"] if c["category"] == headline)
+        out.append(
+            {
+                "key": key,
+                "label": str(table.indicator.label),
+                "category": table.category_labels.get(headline, headline),
+                "n": total["n"],
+                **cell,
+            }
+        )
+    return out

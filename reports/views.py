@@ -1,0 +1,211 @@
+"""Report pages and downloads. Thin: parse the request, ask ``scoping`` for
+access, build the report, render. No view checks a role itself."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alumni.models import Pathway
+
+from . import exports, scoping, selectors
+from .models import ExportLog
+from .report import build_report
+from .selectors import DIMENSIONS, Filters
+
+
+def _int(value):
+    return int(value) if value and str(value).isdigit() else None
+
+
+def parse_filters(request) -> tuple[Filters, tuple[str, ...], bool]:
+    get = request.GET
+    filters = Filters(
+        wave=get.get("wave") if get.get("wave") in ("T1", "T3") else None,
+        cohorts=tuple(sorted({int(c) for c in get.getlist("cohort") if c.isdigit()})),
+        level=_int(get.get("level")),
+        pathway=get.get("pathway") if get.get("pathway") in Pathway.values else None,
+        location=get.get("location") or None,
+        programme=get.get("programme") or None,
+        sector=get.get("sector") or None,
+        institution=get.get("institution") or None,
+    )
+    by = tuple(b for b in get.getlist("by") if b in DIMENSIONS)[:2] or ("programme",)
+    return filters, by, get.get("weighted") == "1"
+
+
+def _dashboard(request, access, export_url: str, template="reports/dashboard.html"):
+    filters, by, weighted = parse_filters(request)
+    report = build_report(access, filters, by, weighted=weighted)
+    if request.GET.get("format") == "json":
+        return JsonResponse(report.as_json())
+    return render(
+        request,
+        template,
+        {
+            "report": report,
+            "data": report.as_json(),
+            "access": access,
+            "options": selectors.filter_options(access.scope),
+            "dimensions": DIMENSIONS,
+            "filters": filters,
+            "by": by,
+            "weighted": weighted,
+            "can_monitor": scoping.may_monitor(request.user, access.institution),
+            "export_csv": f"{export_url.replace('FMT', 'csv')}?{request.GET.urlencode()}",
+            "export_xlsx": f"{export_url.replace('FMT', 'xlsx')}?{request.GET.urlencode()}",
+            "json_url": f"?{request.GET.urlencode()}&format=json",
+        },
+    )
+
+
+def _download(report, fmt: str, name: str, table: str | None = None) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = HttpResponse(exports.report_csv(report, table), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
+        return response
+    raise Http404
+
+
+@login_required
+def index(request):
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "institutions": scoping.reportable_institutions(request.user),
+            "regions": scoping.analyst_regions(request.user),
+            "may_export_raw": scoping.may_export_raw(request.user),
+        },
+    )
+
+
+@login_required
+def institution_report(request, brin):
+    access = scoping.institution_access(request.user, brin)
+    return _dashboard(request, access, reverse("reports:institution_export", args=[brin, "FMT"]))
+
+
+@login_required
+def institution_export(request, brin, fmt):
+    access = scoping.institution_access(request.user, brin)
+    filters, by, weighted = parse_filters(request)
+    report = build_report(access, filters, by, weighted=weighted)
+    return _download(report, fmt, f"rapport-{brin}", request.GET.get("table"))
+
+
+@login_required
+def cross_report(request):
+    access = scoping.cross_access(request.user, _int(request.GET.get("region")))
+    return _dashboard(request, access, reverse("reports:cross_export", args=["FMT"]))
+
+
+@login_required
+def cross_export(request, fmt):
+    access = scoping.cross_access(request.user, _int(request.GET.get("region")))
+    filters, by, weighted = parse_filters(request)
+    report = build_report(access, filters, by, weighted=weighted)
+    return _download(report, fmt, "rapport-regio", request.GET.get("table"))
+
+
+@login_required
+def programme_summary(request, brin, programme):
+    """A one-page summary of one programme for a team meeting (print CSS)."""
+    access = scoping.institution_access(request.user, brin)
+    options = dict(selectors.filter_options(access.scope)["programmes"])
+    if programme not in options:
+        raise Http404
+    filters, _by, _weighted = parse_filters(request)
+    filters = Filters(**{**filters.__dict__, "programme": programme})
+    report = build_report(access, filters, ("wave",))
+    return render(
+        request,
+        "reports/summary.html",
+        {
+            "report": report,
+            "data": report.as_json(),
+            "access": access,
+            "programme_label": options[programme],
+            "headlines": report.headlines(),
+            "generated": timezone.localtime(),
+        },
+    )
+
+
+@login_required
+def monitoring(request, brin):
+    """Response progress during a wave, for the institution's own admins (operational, unpublished)."""
+    access = scoping.institution_access(request.user, brin, scoping.MONITORING)
+    filters, _by, _weighted = parse_filters(request)
+    frame = selectors.monitoring_counts(access.scope, filters)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(exports.monitoring_csv(frame), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="respons-{brin}.csv"'
+        return response
+    statuses = list(selectors.MONITOR_STATUSES)
+    rows = [(r["day"], r["programme"], [int(r[s]) for s in statuses]) for r in frame.to_dict("records")]
+    totals = [int(v) for v in frame[statuses].sum()] if not frame.empty else []
+    return render(
+        request,
+        "reports/monitoring.html",
+        {
+            "access": access,
+            "rows": rows,
+            "statuses": selectors.MONITOR_STATUSES,
+            "totals": totals,
+            "filters": filters,
+        },
+    )
+
+
+@login_required
+def network(request, brin):
+    """Alumni who opted in to the alumni network: personal data, every view logged."""
+    access = scoping.institution_access(request.user, brin, scoping.NETWORK)
+    rows = selectors.network_rows(access.scope)
+    as_csv = request.GET.get("format") == "csv"
+    ExportLog.objects.create(
+        user=request.user,
+        kind=ExportLog.Kind.NETWORK_CSV if as_csv else ExportLog.Kind.NETWORK_LIST,
+        institution=access.institution,
+        detail=f"{len(rows)} graduates",
+    )
+    if as_csv:
+        response = HttpResponse(exports.network_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="alumninetwerk-{brin}.csv"'
+        return response
+    return render(request, "reports/network.html", {"access": access, "rows": rows})
+
+
+@login_required
+def raw_export(request):
+    """Anonymised response rows for analysts, streamed; platform admins only, logged."""
+    if not scoping.may_export_raw(request.user):
+        raise PermissionDenied
+    filters, _by, _weighted = parse_filters(request)
+    from alumni.models import Institution
+
+    scope = selectors.Scope(list(Institution.objects.values_list("pk", flat=True)))
+    ExportLog.objects.create(
+        user=request.user,
+        kind=ExportLog.Kind.RAW_RESPONSES,
+        detail=_("filters: %s") % {k: v for k, v in filters.__dict__.items() if v not in (None, ())},
+    )
+    response = StreamingHttpResponse(
+        exports.raw_rows_csv(selectors.raw_rows(scope, filters)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="antwoorden-anoniem.csv"'
+    return response
