@@ -48,12 +48,13 @@ class LinkState:
 
 
 def invitation_for_survey(token: str) -> Invitation | None:
-    """The invitation behind a link with what every survey page needs, in one query."""
-    return (
-        Invitation.objects.select_related("wave", "graduate__institution", "response")
-        .filter(token=token)
-        .first()
-    )
+    """The invitation behind a link with what every survey page needs (the
+    answers so far included), in one query. ``get`` rather than ``first``:
+    the token is unique, and ``first`` would add an ORDER BY."""
+    try:
+        return Invitation.objects.select_related("wave", "graduate__institution", "response").get(token=token)
+    except Invitation.DoesNotExist:
+        return None
 
 
 def response_of(invitation: Invitation) -> Response | None:
@@ -130,7 +131,7 @@ class Saved:
 
 def _locked_response(invitation: Invitation, page_slug: str, language: str) -> Response:
     """The invitation's response row, locked for this transaction; created on the first save."""
-    response = Response.objects.select_for_update().filter(invitation_id=invitation.pk).first()
+    response = next(iter(Response.objects.select_for_update().filter(invitation_id=invitation.pk)), None)
     if response is not None:
         return response
     try:

@@ -217,7 +217,7 @@ def _page_context(link: _Link, page, answers, form) -> dict:
     return {
         "page": page,
         "page_title": pick(page.title, link.language),
-        "form": form,
+        "form_html": form.html(),
         "errors": form.error_links() if form.is_bound else [],
         "step": step,
         "total": max(len(on_route), step),

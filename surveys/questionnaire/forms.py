@@ -8,6 +8,7 @@ and listed in an error summary above the form (see ``survey_page.html``).
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
+from crispy_forms.utils import render_crispy_form
 from django import forms
 
 from . import instrument as ins
@@ -62,6 +63,11 @@ def _field(q: ins.Question, a: ins.Answers, language: str) -> forms.Field:
     return forms.CharField(max_length=q.max_length, widget=forms.TextInput(attrs=attrs), **common)
 
 
+# Rendered HTML of pages shown without any answer yet, per process (see PageForm.html).
+_BLANK_HTML: dict[tuple, str] = {}
+_BLANK_HTML_MAX = 512
+
+
 class PageForm(forms.Form):
     """The routed questions of one page; ``cleaned_data`` is typed for
     ``instrument.columns_from_cleaned`` (lists for checkboxes, bool, int, str)."""
@@ -112,3 +118,30 @@ class PageForm(forms.Form):
             )
             links.extend((anchor, bound.label, error) for error in errors)
         return links
+
+    def html(self) -> str:
+        """The form rendered by crispy.
+
+        A page opened for the first time (not posted, nothing filled in) looks
+        the same for every graduate with the same questions in the same
+        language, and that is most page views; its HTML is kept per process,
+        keyed on everything it depends on (language, page, fields and the
+        choices of each field), so rendering — the costliest part of a page
+        view — happens once instead of on every view.
+        """
+        key = None
+        if not self.is_bound and all(value in (None, "", []) for value in self.initial.values()):
+            key = (
+                self.language,
+                self.page.slug,
+                tuple((name, tuple(getattr(field, "choices", ()))) for name, field in self.fields.items()),
+            )
+            cached = _BLANK_HTML.get(key)
+            if cached is not None:
+                return cached
+        rendered = render_crispy_form(self)
+        if key is not None:
+            if len(_BLANK_HTML) >= _BLANK_HTML_MAX:
+                _BLANK_HTML.clear()
+            _BLANK_HTML[key] = rendered
+        return rendered

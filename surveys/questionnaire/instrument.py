@@ -122,9 +122,12 @@ def always(_answers: Answers) -> bool:
 # --- routing: pure functions of the answers so far ---------------------------------
 
 
+_ACTIVITY_COLUMNS = tuple((code, f"activity_{code}") for code in Activity.values)
+
+
 def activities(a: Answers) -> frozenset[str]:
     """The activities ticked on the first page (item 1)."""
-    return frozenset(code for code in Activity.values if a.get(f"activity_{code}"))
+    return frozenset(code for code, column in _ACTIVITY_COLUMNS if a.values.get(column))
 
 
 def several_activities(a: Answers) -> bool:
