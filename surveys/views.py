@@ -31,9 +31,16 @@ def _activate_language(request, invitation):
 
 @csrf_exempt  # the token in the URL is the credential; RFC 8058 one-click POSTs carry no CSRF token
 def opt_out(request, token):
+    ip = ratelimit.client_ip(request)  # the same guessing limit as the survey link (see ratelimit)
+    if ratelimit.is_blocked(ip):
+        _activate_language(request, None)
+        return _message_page(
+            request, "limited_title", "limited_text", status=429, headers={"Retry-After": "900"}
+        )
     invitation = selectors.invitation_by_token(token)
     _activate_language(request, invitation)
     if invitation is None:
+        ratelimit.record_miss(ip)
         return render(request, "surveys/link_unknown.html", status=404)
     if request.method == "POST":
         services.opt_out(invitation)

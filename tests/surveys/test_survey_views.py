@@ -254,15 +254,20 @@ def test_guessing_is_rate_limited_per_client(client, invitation):
     assert client.get(url(invitation, "nu"), REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
-def test_the_limit_counts_per_window(client, settings, monkeypatch, db):
+def test_guessing_through_the_opt_out_link_counts_too(client, invitation):
+    for n in range(5):
+        assert client.get(f"/s/guess{n:040d}/afmelden/").status_code == 404
+    assert client.get(f"/s/{invitation.token}/afmelden/").status_code == 429
+    assert client.get(url(invitation)).status_code == 429
+
+
+def test_the_limit_counts_per_window(client, monkeypatch, db):
     now = [1_000_000.0]
     monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
     for _ in range(5):
         client.get("/s/" + "y" * 43 + "/")
     assert client.get("/s/" + "y" * 43 + "/").status_code == 429
-    now[0] += (
-        settings.SURVEYS_GUESS_WINDOW_SECONDS if hasattr(settings, "SURVEYS_GUESS_WINDOW_SECONDS") else 900
-    )
+    now[0] += ratelimit.window_seconds()
     assert client.get("/s/" + "y" * 43 + "/").status_code == 404
 
 
