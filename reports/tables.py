@@ -44,37 +44,48 @@ class IndicatorTable:
 
     def rows(self) -> list[dict]:
         """One dict per row (totals last), every cell as shown: None = hidden."""
+        if getattr(self, "_rows", None) is not None:
+            return self._rows
         t = self.table
+        categories = self.categories
+        counts = t.counts[categories].astype(object).to_numpy()
+        totals = t.counts[TOTAL].astype(object).to_numpy()
+        shares, lows, highs = (
+            f[categories].to_numpy(dtype="float64") for f in (t.shares, t.ci_low, t.ci_high)
+        )
         marks = t.marks
+        cell_marks, total_marks = marks[categories].to_numpy(), marks[TOTAL].to_numpy()
+        weighted = (
+            self.weighted_shares[categories].to_numpy(dtype="float64")
+            if self.weighted_shares is not None
+            else None
+        )
+        means = self.means.to_numpy(dtype="float64") if self.means is not None else None
+        medians = list(self.medians) if self.medians is not None else None
         out = []
-        for position, label in enumerate(t.counts.index):
+        for i, label in enumerate(t.counts.index):
             cells = []
-            for category in self.categories:
-                cells.append(
-                    {
-                        "category": category,
-                        "count": _int(t.counts.iloc[position][category]),
-                        "share": _float(t.shares.iloc[position][category]),
-                        "ci_low": _float(t.ci_low.iloc[position][category]),
-                        "ci_high": _float(t.ci_high.iloc[position][category]),
-                        "mark": marks.iloc[position][category],
-                    }
-                )
-                if self.weighted_shares is not None:
-                    cells[-1]["weighted_share"] = _float(self.weighted_shares.iloc[position][category])
-            row = {
-                "label": _label(label),
-                "n": _int(t.counts.iloc[position][TOTAL]),
-                "n_mark": marks.iloc[position][TOTAL],
-                "cells": cells,
-            }
-            if self.means is not None:
-                row["mean"] = _float(self.means.iloc[position])
-            if self.medians is not None:
-                value = self.medians.iloc[position]
+            for j, category in enumerate(categories):
+                cell = {
+                    "category": category,
+                    "count": _int(counts[i, j]),
+                    "share": _float(shares[i, j]),
+                    "ci_low": _float(lows[i, j]),
+                    "ci_high": _float(highs[i, j]),
+                    "mark": cell_marks[i, j],
+                }
+                if weighted is not None:
+                    cell["weighted_share"] = _float(weighted[i, j])
+                cells.append(cell)
+            row = {"label": _label(label), "n": _int(totals[i]), "n_mark": total_marks[i], "cells": cells}
+            if means is not None:
+                row["mean"] = _float(means[i])
+            if medians is not None:
+                value = medians[i]
                 missing = value is None or (isinstance(value, float) and math.isnan(value))
                 row["median"] = None if missing else self.category_labels.get(value, value)
             out.append(row)
+        self._rows = out
         return out
 
     def as_json(self) -> dict:
