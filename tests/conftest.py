@@ -69,3 +69,15 @@ def institution_admin(db, institution, django_user_model):
 @pytest.fixture
 def on_postgres():
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """The test client runs views in the test's own thread, and LocaleMiddleware
+    activates the request's language there without resetting it: start every
+    test in the platform's default language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
