@@ -5,6 +5,7 @@ from . import views
 app_name = "alumni"
 urlpatterns = [
     path("uploads/", views.upload_list, name="upload_list"),
+    path("uploads/format/", views.upload_format, name="upload_format"),
     path("uploads/<int:pk>/", views.upload_detail, name="upload_detail"),
     path("uploads/<int:pk>/confirm/", views.upload_confirm, name="upload_confirm"),
     path("uploads/<int:pk>/discard/", views.upload_discard, name="upload_discard"),

@@ -117,3 +117,16 @@ def upload_rejected_rows_csv(request, pk):
     return _csv_response(
         rejected_rows_csv(upload.report.get("rejected_rows", [])), f"upload-{upload.pk}-rows-to-fix.csv"
     )
+
+
+@login_required
+def upload_format(request):
+    """The file format, generated from the importer's own column table so the
+    help can never disagree with what is accepted."""
+    from .importing import columns
+
+    rows = [
+        {"field": name, "main": aliases[0], "aliases": aliases[1:], "required": name in columns.REQUIRED}
+        for name, aliases in columns.ALIASES.items()
+    ]
+    return render(request, "alumni/upload_format.html", {"rows": rows})
