@@ -41,6 +41,7 @@ class EducationDomain(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("education domain")
+        verbose_name_plural = _("education domains")
 
     def __str__(self):
         return self.name
@@ -55,6 +56,7 @@ class ProgrammeGroup(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("programme group")
+        verbose_name_plural = _("programme groups")
 
     def __str__(self):
         return self.name
@@ -99,9 +101,10 @@ class Programme(models.Model):
     class Meta:
         ordering = ["crebo"]
         verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
 
     def __str__(self):
-        return f"{self.crebo} {self.name} (niveau {self.level})"
+        return f"{self.crebo} {self.name} ({self.level})"
 
 
 class SbiSection(models.Model):
@@ -115,6 +118,7 @@ class SbiSection(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("SBI section")
+        verbose_name_plural = _("SBI sections")
 
     def __str__(self):
         return f"{self.code} {self.title_nl}"
@@ -135,6 +139,7 @@ class OccupationGroup(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("occupation group (ISCO-08)")
+        verbose_name_plural = _("occupation groups (ISCO-08)")
 
     def __str__(self):
         return f"{self.code} {self.title_nl or self.title_en}"
@@ -156,6 +161,7 @@ class Institution(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
 
     def __str__(self):
         return f"{self.name} ({self.brin})"
@@ -176,6 +182,7 @@ class Location(models.Model):
     class Meta:
         ordering = ["institution", "name"]
         verbose_name = _("location")
+        verbose_name_plural = _("locations")
         constraints = [
             models.UniqueConstraint(
                 "institution", Lower("name"), name="location_unique_name"
@@ -209,6 +216,7 @@ class Membership(models.Model):
 
     class Meta:
         verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "institution", "role"], name="membership_unique"
@@ -240,6 +248,7 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["institution", "-school_year"]
         verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "school_year"], name="cohort_unique_year"
@@ -294,6 +303,7 @@ class Graduate(models.Model):
     class Meta:
         ordering = ["institution", "student_number"]
         verbose_name = _("graduate")
+        verbose_name_plural = _("graduates")
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "student_number"],
@@ -350,6 +360,7 @@ class Upload(models.Model):
     class Meta:
         ordering = ["-uploaded_at"]
         verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
 
     def __str__(self):
         return f"{self.file_name} ({self.institution.brin}, {self.uploaded_at:%Y-%m-%d})"
