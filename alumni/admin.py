@@ -90,7 +90,15 @@ class CohortAdmin(admin.ModelAdmin):
 
 @admin.register(Graduate)
 class GraduateAdmin(admin.ModelAdmin):
-    list_display = ("student_number", "last_name", "first_name", "institution", "programme", "diploma_date", "pathway")
+    list_display = (
+        "student_number",
+        "last_name",
+        "first_name",
+        "institution",
+        "programme",
+        "diploma_date",
+        "pathway",
+    )
     list_filter = ("institution", "cohort__school_year", "pathway", "level", "location")
     search_fields = ("student_number", "last_name", "email", "private_email", "programme__crebo")
     list_select_related = ("institution", "programme")
@@ -101,7 +109,17 @@ class GraduateAdmin(admin.ModelAdmin):
 
 @admin.register(Upload)
 class UploadAdmin(admin.ModelAdmin):
-    list_display = ("uploaded_at", "institution", "file_name", "status", "rows_new", "rows_updated", "rows_unchanged", "rows_rejected", "uploaded_by")
+    list_display = (
+        "uploaded_at",
+        "institution",
+        "file_name",
+        "status",
+        "rows_new",
+        "rows_updated",
+        "rows_unchanged",
+        "rows_rejected",
+        "uploaded_by",
+    )
     list_filter = ("status", "institution", "via")
     search_fields = ("file_name", "file_sha256")
     readonly_fields = [f.name for f in Upload._meta.fields]

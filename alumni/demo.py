@@ -23,15 +23,41 @@ INSTITUTIONS = [
     ("99DA", "Demo College Amstel (fictief)", True, ["Amstel", "Zuidas"]),
     ("99DB", "Demo Vakschool IJ (fictief)", False, ["Noord"]),
 ]
-FIRST = ["Sanne", "Mohammed", "Daan", "Fatima", "Lars", "Noa", "Youssef", "Emma", "Bram", "Aylin", "Kevin", "Naima"]
-LAST = [("", "Jansen"), ("de", "Vries"), ("", "Bakker"), ("", "El Amrani"), ("", "Visser"), ("van der", "Berg"),
-        ("", "Yilmaz"), ("", "Mulder"), ("van", "Dijk"), ("", "Kaya"), ("de", "Boer"), ("", "Pinas")]
+FIRST = [
+    "Sanne",
+    "Mohammed",
+    "Daan",
+    "Fatima",
+    "Lars",
+    "Noa",
+    "Youssef",
+    "Emma",
+    "Bram",
+    "Aylin",
+    "Kevin",
+    "Naima",
+]
+LAST = [
+    ("", "Jansen"),
+    ("de", "Vries"),
+    ("", "Bakker"),
+    ("", "El Amrani"),
+    ("", "Visser"),
+    ("van der", "Berg"),
+    ("", "Yilmaz"),
+    ("", "Mulder"),
+    ("van", "Dijk"),
+    ("", "Kaya"),
+    ("de", "Boer"),
+    ("", "Pinas"),
+]
 
 
 def _cohort_csv(brin: str, locations: list[str], today: datetime.date, rng: random.Random) -> bytes:
     crebos = list(
-        Programme.objects.filter(group__in=ProgrammeGroup.objects.all(), source=Programme.Source.HKS_2015)
-        .values_list("crebo", "level")
+        Programme.objects.filter(
+            group__in=ProgrammeGroup.objects.all(), source=Programme.Source.HKS_2015
+        ).values_list("crebo", "level")
     ) or list(Programme.objects.filter(source=Programme.Source.HKS_2015).values_list("crebo", "level")[:10])
     # Diploma dates: some whose 3-month survey is due now, some whose 3-year
     # survey is due now, and older cohorts for the reports.
@@ -39,7 +65,9 @@ def _cohort_csv(brin: str, locations: list[str], today: datetime.date, rng: rand
     moments += [add_months(today, -36) - datetime.timedelta(days=d) for d in range(1, 20)]
     moments += [datetime.date(year, 7, day) for year in (2022, 2023, 2024) for day in (1, 5, 12)]
     out = io.StringIO()
-    out.write("studentnummer;roepnaam;tussenvoegsel;achternaam;e-mailadres;prive_email;crebo;diplomadatum;niveau;leerweg;vestiging;geslacht;geboortejaar\r\n")
+    out.write(
+        "studentnummer;roepnaam;tussenvoegsel;achternaam;e-mailadres;prive_email;crebo;diplomadatum;niveau;leerweg;vestiging;geslacht;geboortejaar\r\n"
+    )
     for i in range(240):
         first = rng.choice(FIRST)
         prefix, last = rng.choice(LAST)
@@ -61,16 +89,21 @@ def load_demo_data(today: datetime.date | None = None) -> list[str]:
     User = get_user_model()
     lines = []
     platform, created = User.objects.get_or_create(
-        username="platform", defaults={"is_staff": True, "is_superuser": True, "email": "platform@example.org"}
+        username="platform",
+        defaults={"is_staff": True, "is_superuser": True, "email": "platform@example.org"},
     )
     if created:
         platform.set_password(DEMO_PASSWORD)
         platform.save()
-    admin_user, created = User.objects.get_or_create(username="beheerder", defaults={"email": "beheerder@example.org"})
+    admin_user, created = User.objects.get_or_create(
+        username="beheerder", defaults={"email": "beheerder@example.org"}
+    )
     if created:
         admin_user.set_password(DEMO_PASSWORD)
         admin_user.save()
-    career, created = User.objects.get_or_create(username="loopbaan", defaults={"email": "loopbaan@example.org"})
+    career, created = User.objects.get_or_create(
+        username="loopbaan", defaults={"email": "loopbaan@example.org"}
+    )
     if created:
         career.set_password(DEMO_PASSWORD)
         career.save()
@@ -79,7 +112,9 @@ def load_demo_data(today: datetime.date | None = None) -> list[str]:
             brin=brin, defaults={"name": name, "consent_to_be_named": consent}
         )
         Membership.objects.get_or_create(user=admin_user, institution=institution, role=Membership.Role.ADMIN)
-        Membership.objects.get_or_create(user=career, institution=institution, role=Membership.Role.CAREER_OFFICE)
+        Membership.objects.get_or_create(
+            user=career, institution=institution, role=Membership.Role.CAREER_OFFICE
+        )
         if created:
             outcome = import_file(
                 institution=institution,

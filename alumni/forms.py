@@ -15,7 +15,9 @@ class CohortUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
     sheet = forms.CharField(
-        label=_("Excel sheet"), required=False, max_length=100,
+        label=_("Excel sheet"),
+        required=False,
+        max_length=100,
         help_text=_("Only for .xlsx files; empty = the first sheet."),
     )
 

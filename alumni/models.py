@@ -72,13 +72,9 @@ class Programme(models.Model):
 
     crebo = models.CharField(max_length=5, unique=True, validators=[crebo_validator])
     name = models.CharField(max_length=200)
-    level = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(4)]
-    )
+    level = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
     qualification_type = models.CharField(max_length=60, blank=True)
-    domain = models.ForeignKey(
-        EducationDomain, null=True, blank=True, on_delete=models.PROTECT
-    )
+    domain = models.ForeignKey(EducationDomain, null=True, blank=True, on_delete=models.PROTECT)
     dossier_crebo = models.CharField(max_length=5, blank=True)
     dossier_name = models.CharField(max_length=200, blank=True)
     group = models.ForeignKey(
@@ -149,9 +145,7 @@ class OccupationGroup(models.Model):
 
 
 class Institution(models.Model):
-    brin = models.CharField(
-        _("BRIN code"), max_length=4, unique=True, validators=[brin_validator]
-    )
+    brin = models.CharField(_("BRIN code"), max_length=4, unique=True, validators=[brin_validator])
     name = models.CharField(max_length=200)
     consent_to_be_named = models.BooleanField(
         _("consents to be named in cross-institution views"), default=False
@@ -170,9 +164,7 @@ class Institution(models.Model):
 class Location(models.Model):
     """A vestiging. Created by hand or on first use in an upload."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="locations"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="locations")
     code = models.CharField(max_length=6, blank=True, help_text=_("e.g. 25PZ46"))
     name = models.CharField(max_length=200)
     created_by_upload = models.ForeignKey(
@@ -184,9 +176,7 @@ class Location(models.Model):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         constraints = [
-            models.UniqueConstraint(
-                "institution", Lower("name"), name="location_unique_name"
-            ),
+            models.UniqueConstraint("institution", Lower("name"), name="location_unique_name"),
         ]
 
     def __str__(self):
@@ -201,12 +191,8 @@ class Membership(models.Model):
         ADMIN = "admin", _("institution admin")
         CAREER_OFFICE = "career_office", _("career office")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     programmes = models.ManyToManyField(
         Programme,
@@ -218,9 +204,7 @@ class Membership(models.Model):
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["user", "institution", "role"], name="membership_unique"
-            )
+            models.UniqueConstraint(fields=["user", "institution", "role"], name="membership_unique")
         ]
 
     def __str__(self):
@@ -238,9 +222,7 @@ def school_year_of(day: datetime.date) -> int:
 class Cohort(models.Model):
     """The graduates of one institution whose diploma falls in one school year."""
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="cohorts"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="cohorts")
     school_year = models.PositiveSmallIntegerField(
         help_text=_("First year of the school year: 2024 is 2024–2025.")
     )
@@ -250,9 +232,7 @@ class Cohort(models.Model):
         verbose_name = _("cohort")
         verbose_name_plural = _("cohorts")
         constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "school_year"], name="cohort_unique_year"
-            )
+            models.UniqueConstraint(fields=["institution", "school_year"], name="cohort_unique_year")
         ]
 
     def __str__(self):
@@ -269,9 +249,7 @@ class Graduate(models.Model):
     Keyed on (institution, student number): re-uploads update, never duplicate.
     """
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="graduates"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="graduates")
     student_number = models.CharField(max_length=40)
     first_name = models.CharField(max_length=100)
     name_prefix = models.CharField(max_length=40, blank=True)
@@ -283,14 +261,10 @@ class Graduate(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="graduates")
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     pathway = models.CharField(max_length=3, choices=Pathway.choices, blank=True)
-    location = models.ForeignKey(
-        Location, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    location = models.ForeignKey(Location, null=True, blank=True, on_delete=models.SET_NULL)
     gender = models.CharField(max_length=1, choices=Gender.choices, blank=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    preferred_language = models.CharField(
-        max_length=2, choices=settings.LANGUAGES, default="nl"
-    )
+    preferred_language = models.CharField(max_length=2, choices=settings.LANGUAGES, default="nl")
     opted_out_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Set when the graduate opted out: no mail, ever.")
     )
@@ -330,9 +304,7 @@ class Upload(models.Model):
         IMPORTED = "imported", _("imported")
         DISCARDED = "discarded", _("discarded")
 
-    institution = models.ForeignKey(
-        Institution, on_delete=models.CASCADE, related_name="uploads"
-    )
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="uploads")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )

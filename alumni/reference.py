@@ -60,7 +60,10 @@ def load_reference_data() -> Counter:
     domains = _sync(
         EducationDomain,
         "code",
-        {r["opleidingsdomein_code"]: {"name": r["opleidingsdomein"]} for r in _rows("mbo_opleidingsdomeinen.csv")},
+        {
+            r["opleidingsdomein_code"]: {"name": r["opleidingsdomein"]}
+            for r in _rows("mbo_opleidingsdomeinen.csv")
+        },
         counts,
         "education domains",
     )
@@ -81,9 +84,15 @@ def load_reference_data() -> Counter:
                 "source": source,
             }
     # Programme groups: the old and new codes of one programme (2018 study list).
-    group_of = {r["kwalificatie_crebo"]: r["requested_programme"] for r in _rows("mbo_crebo_selected_programmes.csv")}
+    group_of = {
+        r["kwalificatie_crebo"]: r["requested_programme"] for r in _rows("mbo_crebo_selected_programmes.csv")
+    }
     groups = _sync(
-        ProgrammeGroup, "name", {name: {} for name in sorted(set(group_of.values()))}, counts, "programme groups"
+        ProgrammeGroup,
+        "name",
+        {name: {} for name in sorted(set(group_of.values()))},
+        counts,
+        "programme groups",
     )
     for crebo, values in programmes.items():
         if crebo in group_of:
@@ -94,7 +103,11 @@ def load_reference_data() -> Counter:
         SbiSection,
         "code",
         {
-            r["section"]: {"title_nl": r["title_nl_sbi"], "title_en": r["title_en_sbi_kvk"], "divisions": r["divisions"]}
+            r["section"]: {
+                "title_nl": r["title_nl_sbi"],
+                "title_en": r["title_en_sbi_kvk"],
+                "divisions": r["divisions"],
+            }
             for r in _rows("sbi2008_sections.csv")
         },
         counts,

@@ -5,7 +5,16 @@ from .models import Invitation, InvitationEvent, OutboundEmail, Wave
 
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "months_after_diploma", "invitation_window_days", "reminder_days", "closing_days", "send_rate_per_minute", "is_active")
+    list_display = (
+        "code",
+        "name",
+        "months_after_diploma",
+        "invitation_window_days",
+        "reminder_days",
+        "closing_days",
+        "send_rate_per_minute",
+        "is_active",
+    )
     list_editable = ("is_active",)
 
 
@@ -38,7 +47,16 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    list_display = ("invitation", "purpose", "to_address", "state", "attempts", "queued_at", "sent_at", "last_error")
+    list_display = (
+        "invitation",
+        "purpose",
+        "to_address",
+        "state",
+        "attempts",
+        "queued_at",
+        "sent_at",
+        "last_error",
+    )
     list_filter = ("state", "purpose")
     search_fields = ("to_address",)
     raw_id_fields = ("invitation",)

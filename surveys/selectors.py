@@ -27,7 +27,13 @@ def wave_status_table(institution, wave) -> tuple[list[dict], list[str]]:
     for g in grouped:
         key = g["graduate__programme__crebo"]
         row = rows.setdefault(
-            key, {"crebo": key, "name": g["graduate__programme__name"], "counts": dict.fromkeys(statuses, 0), "total": 0}
+            key,
+            {
+                "crebo": key,
+                "name": g["graduate__programme__name"],
+                "counts": dict.fromkeys(statuses, 0),
+                "total": 0,
+            },
         )
         row["counts"][g["status"]] = g["n"]
         row["total"] += g["n"]

@@ -37,7 +37,10 @@ class SinkHandler:
             self.count += 1
             if self.keep_bodies:
                 self.messages.append(
-                    (list(envelope.rcpt_tos), email.message_from_bytes(envelope.original_content or envelope.content))
+                    (
+                        list(envelope.rcpt_tos),
+                        email.message_from_bytes(envelope.original_content or envelope.content),
+                    )
                 )
         return "250 Message accepted"
 

@@ -20,7 +20,9 @@ def test_reupload_with_a_corrected_address_keeps_invitation_token_and_answers(in
     dispatch.send_queued(100)
     first = Graduate.objects.get(institution=institution, student_number=rows[0]["studentnummer"])
     invitation = Invitation.objects.get(graduate=first)
-    Response.objects.create(invitation=invitation, instrument_version="test", current_page="done", benefit="none")
+    Response.objects.create(
+        invitation=invitation, instrument_version="test", current_page="done", benefit="none"
+    )
     token, status = invitation.token, invitation.status
 
     rows[0]["email"] = "nieuw.adres@roc.example.nl"

@@ -6,6 +6,7 @@ production worker. With REDIS_URL set (CI) the broker is Redis; otherwise the
 filesystem broker in a temporary folder.
 """
 
+import contextlib
 import datetime
 import os
 import signal
@@ -102,10 +103,8 @@ class CeleryProcesses:
 
     def kill(self, process: subprocess.Popen) -> None:
         """SIGKILL the whole process group: main process and pool children."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=10)
 
     def stop_all(self) -> None:

@@ -9,7 +9,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for line in load_demo_data():
             self.stdout.write(line)
-        self.stdout.write(f"Users: platform (platform admin), beheerder (institution admin), loopbaan (career office); password {DEMO_PASSWORD}")
-        from reports.demo import load_demo_responses  # appended by reports (issue #5): answers for the dashboards
+        self.stdout.write(
+            f"Users: platform (platform admin), beheerder (institution admin), loopbaan (career office); password {DEMO_PASSWORD}"
+        )
+        from reports.demo import (
+            load_demo_responses,  # appended by reports (issue #5): answers for the dashboards
+        )
 
         self.stdout.write(load_demo_responses())

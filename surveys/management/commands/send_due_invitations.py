@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="YYYY-MM-DD (default: today)")
-        parser.add_argument("--dry-run", action="store_true", help="Report what would happen; change and send nothing.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would happen; change and send nothing."
+        )
 
     def handle(self, *args, today, dry_run, **options):
         try:
