@@ -1,6 +1,6 @@
 """Benchmark: survey e-mail through the Celery path vs. a bare smtplib loop.
 
-    python bench/dispatch.py [--messages 100000] [--concurrency 2]
+    python bench/dispatch.py [--messages 100000] [--concurrency 4]
 
 1. Creates N graduates whose T1 invitation is due today (PostgreSQL), and plans
    their invitations with the product's own ``services.plan`` (timed).
@@ -102,7 +102,7 @@ def create_graduates(n: int):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--messages", type=int, default=100_000)
-    parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)  # sending waits on SMTP: 2 per core
     args = parser.parse_args()
     n = args.messages
 

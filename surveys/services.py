@@ -402,11 +402,21 @@ def _send_one(email: OutboundEmail, connection, result: SendResult, pending: set
         )
         _handle_failure(email, invitation, failure, result)
         return False
-    OutboundEmail.objects.filter(pk=email.pk).update(
-        state=OutboundEmail.State.SENT, sent_at=timezone.now(), last_error=""
-    )
+    _mark_sent(email.pk)
     result.sent += 1
     return True
+
+
+_MARK_SENT = (
+    f"UPDATE {OutboundEmail._meta.db_table} SET state = %s, sent_at = %s, last_error = '' WHERE id = %s"
+)
+
+
+def _mark_sent(pk: int) -> None:
+    """The commit that makes the no-duplicates guarantee: one statement, run
+    once per message, so it skips the ORM's query building."""
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(_MARK_SENT, [OutboundEmail.State.SENT, timezone.now(), pk])
 
 
 @transaction.atomic
