@@ -2,7 +2,10 @@
 
 Playwright's sync API runs an event loop in the test thread, which trips
 Django's async-unsafe guard for the ORM calls the tests make; nothing here is
-async, so the guard is switched off for these tests.
+async, so the guard is switched off while these tests run (and only then: a
+process-wide setting would leak into later tests and into the subprocesses
+they start, e.g. ``manage.py check --deploy``). The browser lives as long as
+the module, so no event loop is left running for the tests after it.
 
 Every request the browser makes to a host other than the live server is
 blocked and recorded; a test that caused one fails.
@@ -14,8 +17,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,8 +32,19 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module", autouse=True)
+def orm_beside_playwright():
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(orm_beside_playwright):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -346,13 +346,16 @@ def test_keyboard_only_and_the_error_summary_takes_the_focus(phone):
     page.fill("#id_hours_per_week", "200")
     with page.expect_navigation():
         page.click('button[value="next"]')
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    # autofocus runs with the first rendering update: wait for it (fails after 5 s)
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000
+    )
     assert page.title().startswith("Fout: ")
     assert "Vul een heel getal in van 1 tot en met 80." in page.inner_text("#error-summary")
     assert page.get_attribute("#id_hours_per_week", "aria-invalid") == "true"
     survey.check_page()
     page.click("#error-summary a")  # the link goes to the question
-    assert page.evaluate("document.activeElement.id") == "id_hours_per_week"
+    page.wait_for_function("document.activeElement.id === 'id_hours_per_week'", timeout=5000)
     page.fill("#id_hours_per_week", "32")
     survey.press("next")
     assert survey.slug == "functie"
