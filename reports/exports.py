@@ -15,8 +15,11 @@ chunks, so memory stays flat however many rows there are.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 
 import pandas as pd
@@ -148,9 +151,9 @@ def raw_rows_csv(queryset, chunk_size: int = 5000) -> Iterator[str]:
     """The anonymised response rows (selectors.raw_rows) as a CSV stream.
 
     On PostgreSQL the rows are written by ``COPY (<the same query>) TO STDOUT``
-    in slices of primary keys (:func:`_copy_slices`): the database formats the
+    streamed from one helper thread (:func:`_copy_stream`): the database formats the
     CSV, which is several times faster than turning a million ORM tuples into
-    text in Python, and memory stays at one slice. Every exported column is a
+    text in Python, and memory stays at a few pieces. Every exported column is a
     code, a number or a yes/no (no free text: see ``selectors.RAW_COLUMNS``),
     so nothing in it can start a spreadsheet formula. Elsewhere (SQLite) the
     ORM's chunked iterator and the csv module do the same job.
@@ -159,33 +162,90 @@ def raw_rows_csv(queryset, chunk_size: int = 5000) -> Iterator[str]:
 
     header = [name for name, _path in RAW_COLUMNS]
     if connection.vendor == "postgresql":
-        return _copy_slices(queryset, header, slice_rows=chunk_size * 20)
+        return _copy_stream(queryset, header)
     return stream_csv(header, queryset.iterator(chunk_size=chunk_size))
 
 
-def _copy_slices(queryset, header: list[str], slice_rows: int) -> Iterator[str]:
-    from django.db import connection
+class _CopyAborted(Exception):
+    pass
+
+
+class _QueueWriter(io.TextIOBase):
+    """What psycopg2's COPY writes into: gathers the text into pieces of about
+    ``flush_chars`` and hands them to the queue (which blocks when the reader
+    is slow, so memory stays at ``depth`` pieces)."""
+
+    def __init__(self, pieces: queue.Queue, stop: threading.Event, flush_chars: int):
+        self.pieces, self.stop, self.flush_chars = pieces, stop, flush_chars
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, data: str) -> int:
+        if self.stop.is_set():
+            raise _CopyAborted  # the client went away: end the COPY
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size >= self.flush_chars:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.parts:
+            self.pieces.put("".join(self.parts))
+            self.parts, self.size = [], 0
+
+
+def _copy_stream(queryset, header: list[str], *, flush_chars: int = 1 << 18, depth: int = 8) -> Iterator[str]:
+    """One ``COPY (<query>) TO STDOUT`` for the whole export, streamed.
+
+    psycopg2's COPY pushes its output into a file object, while a streaming
+    response pulls: a helper thread runs the COPY on this request's own
+    connection (shared with it for the duration, so it sees the same
+    transaction) and passes pieces through a bounded queue. Memory stays at a
+    few pieces whatever the number of rows; the database formats the CSV.
+    """
+    from django.db import connections
+
+    # The connection object itself: ``django.db.connection`` would give the
+    # helper thread a connection of its own, outside this request's transaction.
+    connection = connections[queryset.db]
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        statement = cursor.mogrify(sql, params).decode()
+    pieces: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        writer = _QueueWriter(pieces, stop, flush_chars)
+        try:
+            with connection.cursor() as cursor:
+                cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')", writer)
+            writer.flush()
+            pieces.put(None)
+        except BaseException as exc:  # handed to the reader, raised there
+            pieces.put(exc)
 
     yield BOM + ";".join(header) + "\r\n"
-    bounds = queryset.values_list("pk", flat=True).order_by("pk")
-    low = None
-    while True:
-        window = bounds if low is None else bounds.filter(pk__gt=low)
-        edge = list(window[slice_rows - 1 : slice_rows])
-        part = queryset.filter(pk__gt=low) if low is not None else queryset
-        if edge:
-            part = part.filter(pk__lte=edge[0])
-        sql, params = part.query.sql_with_params()
-        buffer = io.StringIO()
-        with connection.cursor() as cursor:
-            statement = cursor.mogrify(sql, params).decode()
-            cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')", buffer)
-        text = buffer.getvalue()
-        if text:
-            yield text.replace("\n", "\r\n")
-        if not edge:
-            return
-        low = edge[0]
+    connection.inc_thread_sharing()
+    thread = threading.Thread(target=produce, name="raw-export-copy", daemon=True)
+    thread.start()
+    try:
+        while True:
+            piece = pieces.get()
+            if piece is None:
+                return
+            if isinstance(piece, BaseException):
+                if isinstance(piece, _CopyAborted):
+                    return
+                raise piece
+            yield piece.replace("\n", "\r\n")
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a blocked put() through, so the thread can end
+            with contextlib.suppress(queue.Empty):
+                pieces.get_nowait()
+            thread.join(0.05)
+        connection.dec_thread_sharing()
 
 
 def network_csv(rows: list[dict]) -> str:
