@@ -117,6 +117,9 @@ class InvitationEvent(models.Model):
     class Meta:
         ordering = ["at", "pk"]
 
+    def __str__(self):
+        return f"{self.invitation_id}: {self.status} at {self.at:%Y-%m-%d %H:%M}"
+
 
 class OutboundEmail(models.Model):
     """One e-mail to send, unique per invitation and purpose.

@@ -104,11 +104,13 @@ def _address_for(wave: Wave, email: str, private_email: str) -> str:
 
 def create_due_invitations(wave: Wave, today: datetime.date) -> tuple[int, int]:
     latest = scheduling.latest_diploma_for(today, wave.months_after_diploma)
-    candidates = (
-        Graduate.objects.filter(diploma_date__lte=latest, opted_out_at__isnull=True)
-        .exclude(invitations__wave=wave)
-        .values_list("pk", "diploma_date")
+    candidates = Graduate.objects.filter(diploma_date__lte=latest, opted_out_at__isnull=True).exclude(
+        invitations__wave=wave
     )
+    if wave.months_after_diploma >= 12:
+        # Asked at T1 "may we ask again in 3 years?" and said no: never invited later.
+        candidates = candidates.exclude(invitations__response__recontact_consent=False)
+    candidates = candidates.values_list("pk", "diploma_date")
     new = []
     counts = {"due": 0, "past_window": 0}
     for pk, diploma_date in candidates.iterator(chunk_size=5000):

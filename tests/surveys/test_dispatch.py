@@ -806,3 +806,21 @@ def test_mail_names_the_graduates_programme(institution, mailoutbox):
     run_day(T1_DUE)
     assert other_programme.name in mailoutbox[0].body
     assert graduate.first_name in mailoutbox[0].body
+
+
+def test_a_graduate_who_declined_recontact_at_t1_is_not_invited_at_t3(institution, mailoutbox):
+    from surveys.models import Response
+
+    declined, agreed, silent = make_graduates(3, institution, diploma_date=DIPLOMA)
+    services.plan(T1_DUE)
+    for graduate, consent in ((declined, False), (agreed, True), (silent, None)):
+        Response.objects.create(
+            invitation=invitation_of(graduate, "T1"),
+            instrument_version="t",
+            current_page="x",
+            recontact_consent=consent,
+        )
+    t3_due = DIPLOMA.replace(year=DIPLOMA.year + 3)
+    services.plan(t3_due)
+    invited = set(Invitation.objects.filter(wave__code="T3").values_list("graduate_id", flat=True))
+    assert invited == {agreed.pk, silent.pk}
