@@ -19,6 +19,7 @@ from django.utils import timezone
 from alumni.models import OccupationGroup, SbiSection
 from surveys.models import Invitation, InvitationEvent, Response, Wave
 from surveys.questionnaire import choices as c
+from surveys.scheduling import classify
 
 ACTIVITY_WEIGHTS = {
     "employee": 38,
@@ -115,14 +116,21 @@ def load_demo_responses(seed: int = 2026) -> str:
 
         waves = {w.code: w for w in Wave.objects.all()}
         new = []
+        today = datetime.date.today()
         for graduate in Graduate.objects.filter(
             institution__brin__in=["99DA", "99DB"], invitations__isnull=True
         ):
-            codes = ["T1"] + (
-                ["T3"]
-                if graduate.diploma_date < datetime.date.today() - datetime.timedelta(days=3 * 365)
-                else []
-            )
+            # Only waves whose window has passed: graduates due *now* are left to
+            # the Celery worker, so `make run` shows real invitation e-mails with
+            # links to click at /dev/mail/.
+            codes = [
+                code
+                for code, wave in waves.items()
+                if classify(
+                    graduate.diploma_date, today, wave.months_after_diploma, wave.invitation_window_days
+                )
+                == "past_window"
+            ]
             for code in codes:
                 new.append(
                     Invitation(
