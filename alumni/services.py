@@ -92,7 +92,20 @@ def receive_upload(*, institution, user, file_name, data: bytes, sheet="", via="
     checked = check_file(data, institution, sheet=sheet or None)
     counts = upsert(checked, institution, dry_run=True) if len(checked.valid) else None
     importable = len(checked.valid) > 0
-    upload = Upload(
+    upload = _new_upload(institution, user, file_name, data, sheet, via)
+    upload.status = Upload.Status.VALIDATED if importable else Upload.Status.REJECTED
+    upload.rows_total = checked.rows_total
+    upload.rows_rejected = _rows_rejected(checked)
+    upload.report = _report(checked, counts)
+    if importable:
+        upload.file.save(f"{upload.file_sha256[:16]}.bin", ContentFile(data), save=False)
+    upload.save()
+    return upload
+
+
+def _new_upload(institution, user, file_name: str, data: bytes, sheet, via: str) -> Upload:
+    """The record every upload gets, whatever becomes of it (who, when, what)."""
+    return Upload(
         institution=institution,
         uploaded_by=user,
         file_name=file_name[:255],
@@ -100,15 +113,8 @@ def receive_upload(*, institution, user, file_name, data: bytes, sheet="", via="
         file_size=len(data),
         sheet_name=sheet or "",
         via=via,
-        status=Upload.Status.VALIDATED if importable else Upload.Status.REJECTED,
-        rows_total=checked.rows_total,
-        rows_rejected=_rows_rejected(checked),
-        report=_report(checked, counts),
+        status=Upload.Status.VALIDATED,
     )
-    if importable:
-        upload.file.save(f"{upload.file_sha256[:16]}.bin", ContentFile(data), save=False)
-    upload.save()
-    return upload
 
 
 class UploadNotConfirmable(Exception):
@@ -147,16 +153,7 @@ def import_file(
     today=None,
 ) -> ImportOutcome:
     """The whole import in one call, for the command and scripts."""
-    upload = Upload(
-        institution=institution,
-        uploaded_by=user,
-        file_name=file_name[:255],
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        file_size=len(data),
-        sheet_name=sheet or "",
-        via=via,
-        status=Upload.Status.VALIDATED,
-    )
+    upload = _new_upload(institution, user, file_name, data, sheet, via)
     if dry_run:
         checked = check_file(data, institution, sheet=sheet, today=today)
         counts = (
