@@ -49,6 +49,10 @@ MESSAGES = {
     "duplicate_student_number": _("Student number {value} also appears in row {rows}."),
     "brin_mismatch": _("This row is for institution {value}, but the upload is for {expected}."),
     # --- warnings: reported, never blocking
+    "formula": _(
+        "'{value}' starts with '{char}', like a spreadsheet formula. Remove the '{char}' or correct "
+        "the cell in the source system; formulas are never imported."
+    ),
     "formula_like": _("Starts with '{char}': stored as plain text, never run as a formula."),
     "ignored_column": _("The column '{column}' is not used and was ignored."),
     "new_location": _("New location '{value}' will be created."),

@@ -26,7 +26,8 @@ TEXT_LIMITS = {
     "private_email": 254,
     "location": 200,
 }
-FORMULA_CHARS = ("=", "+", "-", "@")
+FORMULA_ERROR_CHARS = ("=", "@")
+FORMULA_NOTE_CHARS = ("+", "-")
 EMAIL_RE = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@"
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
@@ -139,7 +140,16 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
         if name in TEXT_LIMITS:
             limit = TEXT_LIMITS[name]
             report(values.str.len() > limit, "too_long", name, params_of=lambda _l, m=limit: {"max": m})
-        formula = values.str[:1].isin(FORMULA_CHARS)
+        # '=' and '@' start a formula (or DDE call) in every spreadsheet and
+        # never a real name, student number or location: an error. '+' and '-'
+        # do occur ('-' for "no prefix"): stored as text, with a note.
+        report(
+            values.str[:1].isin(FORMULA_ERROR_CHARS),
+            "formula",
+            name,
+            params_of=lambda label, v=values: {"char": v[label][:1]},
+        )
+        formula = values.str[:1].isin(FORMULA_NOTE_CHARS)
         for label in frame.index[formula.to_numpy()]:
             warnings.append(
                 Problem(

@@ -118,7 +118,7 @@ def test_new_rows_are_stored_with_every_field(upload_rows, institution):
 
 
 def test_text_with_csv_and_copy_special_characters_is_stored_exactly(upload_rows, institution):
-    names = ['Anne "Annie"', "O'Brien, jr.", "de; Vries", "back\\slash", "\\N", "=1+2", "Ærø ß 漢字"]
+    names = ['Anne "Annie"', "O'Brien, jr.", "de; Vries", "back\\slash", "\\N", "-1+2", "Ærø ß 漢字"]
     rows = [graduate(n, achternaam=name, tussenvoegsel=name) for n, name in enumerate(names, start=1)]
     upload_rows(rows)
     stored = by_number(institution)

@@ -501,8 +501,17 @@ def test_duplicate_student_numbers_in_one_file_are_errors(check):
     assert sorted(checked.valid["row"].tolist()) == [2, 4]
 
 
-@pytest.mark.parametrize("char", ["=", "+", "-", "@"])
-def test_values_starting_with_formula_characters_are_stored_as_text(store, institution, char):
+@pytest.mark.parametrize("char", ["=", "@"])
+def test_values_starting_like_a_formula_are_errors(check, char):
+    checked = check([graduate(1, voornaam=f'{char}HYPERLINK("http://x")', tussenvoegsel=f"{char}1+1")])
+    found = problems_with(checked.problems, "formula")
+    assert [(p["row"], p["column"]) for p in found] == [(2, "voornaam"), (2, "tussenvoegsel")]
+    assert all(p["params"]["char"] == char for p in found)
+    assert checked.valid.empty
+
+
+@pytest.mark.parametrize("char", ["+", "-"])
+def test_values_starting_with_plus_or_minus_are_stored_as_text(store, institution, char):
     first = f'{char}HYPERLINK("http://x")'
     outcome = store([graduate(1, voornaam=first, tussenvoegsel=f"{char}1+1")])
     graduate_ = stored(1, institution)
