@@ -40,6 +40,45 @@ def _pick(values, seed_expr="random()"):
     return f"({array})[1 + floor({seed_expr} * {len(values)})::int]"
 
 
+RESPONSE_COLUMNS = """invitation_id, instrument_version, language, current_page, last_saved_page,
+                started_at, updated_at, completed_at,
+                activity_employee, activity_agency, activity_zzp, activity_business, activity_bbl, activity_studying,
+                activity_unpaid, activity_caring, activity_unemployed, activity_ill, activity_gap_year, activity_other,
+                main_activity, hours_per_week, looked_for_work, available_for_work, benefit, contract,
+                self_employment_reason, job_title, job_tasks, employer_name, workplace, workplace_postcode,
+                level_match, field_match, diploma_needed, job_route, study_level, study_related,
+                meaningful, fits_plans, uses_learning, preparation,
+                missed_knowledge, missed_social, missed_entrepreneurial, missed_digital, missed_dutch, missed_english,
+                missed_none, choose_again, wage_band, network_guest_lessons, network_mentoring,
+                network_employer_contacts, career_new_diploma, branch_id, occupation_group_id"""
+KNOWN_RESPONSE_COLUMNS = {c.strip() for c in RESPONSE_COLUMNS.split(",")}
+
+
+def _defaults_of_other_columns(cur) -> tuple[str, str]:
+    """Columns of surveys_response this generator does not fill, with their model defaults.
+
+    Why: the response model grows (e.g. a ``revision`` counter) and a NOT NULL
+    column without a database default would make the INSERT fail.
+    """
+    from django.db.models import NOT_PROVIDED
+
+    from surveys.models import Response
+
+    columns, values = [], []
+    cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'surveys_response'"
+        " AND is_nullable = 'NO' AND column_default IS NULL"
+    )
+    required = {row[0] for row in cur.fetchall()}
+    for field in Response._meta.concrete_fields:
+        if field.column in required and field.column not in KNOWN_RESPONSE_COLUMNS:
+            if field.default is NOT_PROVIDED or callable(field.default):
+                continue
+            columns.append(field.column)
+            values.append(cur.mogrify("%s", [field.default]).decode())
+    return "".join(f", {c}" for c in columns), "".join(f", {v}" for v in values)
+
+
 def generate(graduates: int, crebos: int, institutions: int) -> None:
     from django.db import connection
 
@@ -96,19 +135,10 @@ def generate(graduates: int, crebos: int, institutions: int) -> None:
             """
         )
         paid = "main_activity IN ('employee','agency','zzp','business','bbl')"
+        other_columns, other_values = _defaults_of_other_columns(cur)
         cur.execute(
             f"""
-            INSERT INTO surveys_response (invitation_id, instrument_version, language, current_page, last_saved_page,
-                started_at, updated_at, completed_at,
-                activity_employee, activity_agency, activity_zzp, activity_business, activity_bbl, activity_studying,
-                activity_unpaid, activity_caring, activity_unemployed, activity_ill, activity_gap_year, activity_other,
-                main_activity, hours_per_week, looked_for_work, available_for_work, benefit, contract,
-                self_employment_reason, job_title, job_tasks, employer_name, workplace, workplace_postcode,
-                level_match, field_match, diploma_needed, job_route, study_level, study_related,
-                meaningful, fits_plans, uses_learning, preparation,
-                missed_knowledge, missed_social, missed_entrepreneurial, missed_digital, missed_dutch, missed_english,
-                missed_none, choose_again, wage_band, network_guest_lessons, network_mentoring,
-                network_employer_contacts, career_new_diploma, branch_id, occupation_group_id)
+            INSERT INTO surveys_response ({RESPONSE_COLUMNS}{other_columns})
             SELECT id, '1', 'nl', 'done', '', now(), now(), now(),
                 main_activity = 'employee', main_activity = 'agency', main_activity = 'zzp',
                 main_activity = 'business', main_activity = 'bbl', main_activity = 'studying',
@@ -139,7 +169,7 @@ def generate(graduates: int, crebos: int, institutions: int) -> None:
                 CASE WHEN {paid} THEN {_pick(["0500", "1000", "1500", "2000", "2500", "3000", "3500", "4000", "declined"])} ELSE '' END,
                 random() < 0.1, false, false, '',
                 CASE WHEN {paid} THEN {_pick(list("ABCDEFGHIJ"))} END,
-                CASE WHEN {paid} THEN {_pick(list("123456789"))} END
+                CASE WHEN {paid} THEN {_pick(list("123456789"))} END{other_values}
             FROM (SELECT id, {_pick(ACTIVITY)} AS main_activity FROM surveys_invitation) s
             """
         )
