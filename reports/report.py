@@ -2,8 +2,9 @@
 
 The dashboard, its JSON, the CSV/XLSX exports and the ``export_report``
 command all call :func:`build_report`, so they show the same numbers under
-the same rules. Three grouped queries (responses, invitations, T1→T3) plus
-two more when weighting is asked for.
+the same rules. The response and invitation counts are added up from the
+report cube, refreshed first if anything changed (``reports/cube.py``: never
+stale); the T1→T3 flows are one live query, weighting two more.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from . import indicators as ind
 from . import selectors
 from .scoping import Access
 from .selectors import Filters
+from .services import ensure_cube_fresh
 from .tables import IndicatorTable, build_tables, build_transitions, headline_figures
 from .weighting import weighted_counts
 
@@ -90,13 +93,11 @@ def build_report(
         "cross_institution": access.cross_institution,
         "consented": access.consented,
     }
+    ensure_cube_fresh()
     indicators = selectors.report_indicators(access.scope)
-    counts = selectors.response_counts(access.scope, filters, by, indicators)
+    counts, invitations = selectors.cube_counts(access.scope, filters, by, indicators)
     weighted_frame = weighted_counts(access.scope, filters, by, indicators) if weighted else None
     tables = build_tables(counts, by, indicators, weighted_counts=weighted_frame, **common)
-    invitations = selectors.invitation_counts(access.scope, filters, by)
-    from . import indicators as ind
-
     response = build_tables(invitations, by, ind.RESPONSE_INDICATORS, **common)
     flows = None
     if transitions:

@@ -17,6 +17,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, TruncDate
@@ -25,8 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from alumni.models import Graduate, OccupationGroup, SbiSection
 from surveys.models import Invitation, InvitationEvent, Response
 
+from . import cube
 from . import indicators as ind
-from .models import Region
+from .models import CubeCell, CubeState, Region
 
 
 @dataclass(frozen=True)
@@ -146,49 +148,118 @@ def report_indicators(scope: Scope) -> tuple[ind.Indicator, ...]:
     return (*ind.INDICATORS, *extra)
 
 
-def _grouped(queryset: QuerySet, by: Sequence[str], graduate: str, wave: str, columns: dict) -> pd.DataFrame:
-    dims = {f"d_{key}": _dimension_expression(key, graduate, wave) for key in by}
-    rows = queryset.annotate(**dims).values(*dims).annotate(**columns).order_by()
-    names = list(dims) + list(columns)
-    frame = pd.DataFrame.from_records(list(rows.values_list(*names)), columns=names)
-    return frame.rename(columns={f"d_{key}": key for key in by})
+column_name = cube.column_name
 
 
-def column_name(indicator_key: str, category_key: str) -> str:
-    return f"{indicator_key}:{category_key}"
+CELL_KEYS = ("institution", "programme", "cohort", "wave", "pathway", "location")
+"""The grain of the report cube (``reports.models.CubeCell``), in key order."""
+
+Slice = tuple[int, int, int]  # cohort id, programme id, wave id
 
 
-def response_counts(
-    scope: Scope, filters: Filters, by: Sequence[str], indicators: Iterable[ind.Indicator]
-) -> pd.DataFrame:
-    """Completed responses per group: one column ``indicator:category`` per category.
+def slice_q(slices: Iterable[Slice], graduate: str, wave_id: str) -> Q:
+    """Rows in the given (cohort, programme, wave) slices, as few OR terms as possible."""
+    programmes: dict[tuple[int, int], set[int]] = {}
+    for cohort, programme, wave in slices:
+        programmes.setdefault((cohort, wave), set()).add(programme)
+    q = Q(pk__in=[])
+    for (cohort, wave), ids in sorted(programmes.items()):
+        q |= Q(**{f"{graduate}cohort_id": cohort, wave_id: wave, f"{graduate}programme_id__in": sorted(ids)})
+    return q
 
-    One query: ``SELECT <breakdowns>, COUNT(*) FILTER (WHERE <category>) ...
-    GROUP BY <breakdowns>`` (SQLite gets the CASE form Django emulates).
+
+def cell_counts(definition: cube.Definition, slices: Iterable[Slice] | None = None) -> dict[tuple, list[int]]:
+    """The cube's counts computed from the source tables: key (see :data:`CELL_KEYS`) -> counts.
+
+    Two grouped queries, each ``SELECT <cell keys>, COUNT(*), COUNT(*) FILTER
+    (WHERE <category>) ... GROUP BY <cell keys>`` (SQLite gets the CASE form
+    Django emulates): completed responses, and invitations that are not
+    pending. The category conditions are the indicators' own ``Q`` objects,
+    so the cube counts exactly what a live query would. ``slices`` limits
+    both to some (cohort, programme, wave) slices; ``None`` is everything.
     """
-    aggregates, names = {}, {}
-    for indicator in indicators:
-        for category in indicator.categories:
-            alias = f"c{len(aggregates)}"
-            aggregates[alias] = Count("pk", filter=category.when)
-            names[alias] = column_name(indicator.key, category.key)
-    frame = _grouped(completed_responses(scope, filters), by, RESPONSE_GRADUATE, RESPONSE_WAVE, aggregates)
-    return frame.rename(columns=names)
+    position = {name: i for i, name in enumerate(definition.columns)}
+    cells: dict[tuple, list[int]] = {}
+    sources = (
+        (
+            Response.objects.filter(completed_at__isnull=False),
+            RESPONSE_GRADUATE,
+            "invitation__wave_id",
+            cube.RESPONSES,
+            definition.response_indicators,
+        ),
+        (
+            Invitation.objects.exclude(status=Invitation.Status.PENDING),
+            "graduate__",
+            "wave_id",
+            cube.INVITATIONS,
+            definition.invitation_indicators,
+        ),
+    )
+    for queryset, graduate, wave_id, total, indicators in sources:
+        if slices is not None:
+            queryset = queryset.filter(slice_q(slices, graduate, wave_id))
+        keys = {
+            f"k_{key}": F(wave_id)
+            if key == "wave"
+            else F(f"{graduate}{key}" + ("" if key == "pathway" else "_id"))
+            for key in CELL_KEYS
+        }
+        aggregates = {"n": Count("pk")}
+        targets = [position[total]]
+        for indicator in indicators:
+            for category in indicator.categories:
+                aggregates[f"c{len(aggregates)}"] = Count("pk", filter=category.when)
+                targets.append(position[cube.column_name(indicator.key, category.key)])
+        rows = queryset.values(**keys).annotate(**aggregates).order_by().values_list(*keys, *aggregates)
+        width = len(keys)
+        for row in rows:
+            key = row[:width]
+            counts = cells.get(key)
+            if counts is None:
+                counts = cells[key] = [0] * len(definition.columns)
+            for target, value in zip(targets, row[width:], strict=True):
+                counts[target] = value
+    return cells
 
 
-def invitation_counts(scope: Scope, filters: Filters, by: Sequence[str]) -> pd.DataFrame:
-    """Reach and response per group, from the invitations (one query)."""
-    aggregates, names = {}, {}
-    for indicator in ind.RESPONSE_INDICATORS:
-        for category in indicator.categories:
-            alias = f"c{len(aggregates)}"
-            aggregates[alias] = Count("pk", filter=category.when)
-            names[alias] = column_name(indicator.key, category.key)
-    queryset = Invitation.objects.filter(
-        scope.q("graduate__"), filters.q("graduate__", "wave__code")
-    ).exclude(status=Invitation.Status.PENDING)
-    frame = _grouped(queryset, by, "graduate__", "wave__code", aggregates)
-    return frame.rename(columns=names)
+def cube_counts(
+    scope: Scope,
+    filters: Filters,
+    by: Sequence[str],
+    indicators: Iterable[ind.Indicator],
+    invitation_indicators: Iterable[ind.Indicator] = ind.RESPONSE_INDICATORS,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Response and invitation counts per group, added up from the report cube.
+
+    Returns the frames the live queries used to return: the ``by`` columns,
+    then one column ``indicator:category`` per category; a group appears
+    only if it has a completed response (first frame) or a non-pending
+    invitation (second). Reads the cube as it is: call
+    ``reports.services.ensure_cube_fresh`` first (``build_report`` does).
+    One query fetches the cells in scope and filter; pandas adds them up.
+    """
+    layout = CubeState.objects.filter(pk=1).values_list("columns", flat=True).first() or []
+    position = {name: i for i, name in enumerate(layout)}
+    dims = {f"d_{key}": _dimension_expression(key, "", "wave__code") for key in by}
+    rows = list(
+        CubeCell.objects.filter(scope.q(""), filters.q("", "wave__code"))
+        .annotate(**dims)
+        .values_list(*dims, "counts")
+    )
+    matrix = np.array([row[-1] for row in rows], dtype=np.int64).reshape(len(rows), len(layout))
+    labels = pd.DataFrame([row[:-1] for row in rows], columns=list(by))
+    frames = []
+    for total, group in ((cube.RESPONSES, indicators), (cube.INVITATIONS, invitation_indicators)):
+        names = [column_name(i.key, c.key) for i in group for c in i.categories]
+        values = pd.DataFrame(
+            matrix[:, [position[total], *(position[n] for n in names)]], columns=[total, *names]
+        )
+        frame = pd.concat([labels, values], axis=1)
+        if not frame.empty:
+            frame = frame.groupby(list(by), sort=True, dropna=False, as_index=False).sum()
+        frames.append(frame[frame[total] > 0].drop(columns=total).reset_index(drop=True))
+    return frames[0], frames[1]
 
 
 def transition_counts(scope: Scope, filters: Filters) -> pd.DataFrame:

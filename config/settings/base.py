@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.dispatch",
         "schedule": SURVEYS_DISPATCH_EVERY_SECONDS,
     },
+    "refresh-report-cube": {
+        "task": "reports.tasks.refresh_cube",
+        "schedule": 60.0,  # reports/cube.py: readers refresh themselves; this keeps it warm
+    },
 }
 
 # --- Reports: disclosure thresholds (reporting.md; read by reports.scoping) -----
