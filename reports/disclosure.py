@@ -381,9 +381,24 @@ def _validated_counts(counts: pd.DataFrame, total_label: Any) -> np.ndarray:
 
 
 def _with_total(index: pd.Index, total_label: Any) -> pd.Index:
+    """``index`` plus the totals row (``(total_label, "", ...)`` for a MultiIndex).
+
+    Built from the levels and codes: ``MultiIndex.append`` re-factorises
+    every label, which took most of the time of a table with many rows.
+    """
     if isinstance(index, pd.MultiIndex):
         total = (total_label,) + ("",) * (index.nlevels - 1)
-        return index.append(pd.MultiIndex.from_tuples([total], names=index.names))
+        levels, codes = [], []
+        for level, code, value in zip(index.levels, index.codes, total, strict=True):
+            found = np.flatnonzero(level.astype(object) == value) if len(level) else []
+            if len(found):
+                position = int(found[0])
+            else:
+                level = pd.Index([*level, value])  # dtype inferred as MultiIndex.append would
+                position = len(level) - 1
+            levels.append(level)
+            codes.append(np.append(code, position))
+        return pd.MultiIndex(levels=levels, codes=codes, names=index.names, verify_integrity=False)
     return pd.Index([*index, total_label], name=index.name)
 
 
@@ -503,9 +518,8 @@ def _complementary_suppression(table: np.ndarray, hidden: np.ndarray, min_count:
     cost[m, :] += big
     cost[:, n] += big
     cost[m, n] += big * (rows + cols)
-    lines = _lines(m, n)
     while True:
-        line = next(_short_lines(table, hidden, min_count, lines), None)
+        line = next(_short_lines(table, hidden, min_count), None)
         if line is not None:
             hidden[_cheapest_addition(table, hidden, cost, line)] = True
             continue
@@ -519,35 +533,43 @@ def _complementary_suppression(table: np.ndarray, hidden: np.ndarray, min_count:
     for cell in sorted(secondary, key=lambda cell: (-cost[cell], cell)):
         hidden[cell] = False
         if (
-            next(_short_lines(table, hidden, min_count, lines), None) is not None
+            next(_short_lines(table, hidden, min_count), None) is not None
             or _first_weak_cell(table, hidden, primary) is not None
         ):
             hidden[cell] = True
     return hidden
 
 
-Line = tuple[tuple[np.ndarray, np.ndarray], tuple[int, int]]
+Line = tuple[np.ndarray, np.ndarray]
 
 
-def _lines(m: int, n: int) -> list[Line]:
-    """Every row and column of the table with totals: (its inner cells, its total cell)."""
-    lines: list[Line] = []
-    for i in range(m + 1):
-        lines.append(((np.full(n, i), np.arange(n)), (i, n)))
-    for j in range(n + 1):
-        lines.append(((np.arange(m), np.full(m, j)), (m, j)))
-    return lines
+def _line(shape: tuple[int, int], number: int) -> Line:
+    """Inner cells of line ``number``: rows 0..m (totals row last), then columns 0..n."""
+    rows, cols = shape
+    m, n = rows - 1, cols - 1
+    if number <= m:
+        return np.full(n, number), np.arange(n)
+    j = number - m - 1
+    return np.arange(m), np.full(m, j)
 
 
-def _short_lines(table: np.ndarray, hidden: np.ndarray, min_count: int, lines: list[Line]):
+def _short_lines(table: np.ndarray, hidden: np.ndarray, min_count: int):
     """Lines whose total is shown and whose hidden cells add up to 1..min_count-1.
 
     Subtracting the shown cells from the shown total gives that sum, which
     would disclose a small group as surely as showing a cell of that size.
+    Every row and column (totals included) is one line; their hidden sums
+    are computed at once (this runs after every cell the loop hides).
     """
-    for inner, total in lines:
-        if not hidden[total] and 1 <= table[inner][hidden[inner]].sum() < min_count:
-            yield inner
+    rows, cols = table.shape
+    m, n = rows - 1, cols - 1
+    hidden_values = np.where(hidden, table, 0)
+    row_sums = hidden_values[:, :n].sum(axis=1)  # line i: inner cells (i, 0..n-1), total (i, n)
+    col_sums = hidden_values[:m, :].sum(axis=0)  # line j: inner cells (0..m-1, j), total (m, j)
+    short_rows = ~hidden[:, n] & (row_sums >= 1) & (row_sums < min_count)
+    short_cols = ~hidden[m, :] & (col_sums >= 1) & (col_sums < min_count)
+    for number in np.flatnonzero(np.concatenate([short_rows, short_cols])):
+        yield _line(table.shape, int(number))
 
 
 def _cheapest_addition(

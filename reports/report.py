@@ -124,14 +124,24 @@ def _rename_institutions(report: Report) -> None:
             return tuple(parts)
         return names.get(label, label)
 
+    renamed: list[tuple[pd.Index, pd.Index]] = []  # the tables share their rows: rename each index once
+
+    def renamed_index(index: pd.Index) -> pd.Index:
+        for original, new in renamed:
+            if original is index or original.equals(index):
+                return new
+        new = (
+            pd.Index([rename(x) for x in index], name=index.name)
+            if index.nlevels == 1
+            else pd.MultiIndex.from_tuples([rename(x) for x in index], names=index.names)
+        )
+        renamed.append((index, new))
+        return new
+
     for table in [*report.response, *report.tables]:
         t = table.table
         for frame in (t.counts, t.shares, t.ci_low, t.ci_high, t.reasons):
-            frame.index = (
-                pd.Index([rename(x) for x in frame.index], name=frame.index.name)
-                if frame.index.nlevels == 1
-                else pd.MultiIndex.from_tuples([rename(x) for x in frame.index], names=frame.index.names)
-            )
+            frame.index = renamed_index(frame.index)
         for attr in ("means", "medians"):
             series = getattr(table, attr)
             if series is not None:

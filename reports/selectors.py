@@ -14,12 +14,13 @@ permissions itself.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, TruncDate
 from django.utils.translation import gettext_lazy as _
 
@@ -244,10 +245,13 @@ def cube_counts(
     dims = {f"d_{key}": _dimension_expression(key, "", "wave__code") for key in by}
     rows = list(
         CubeCell.objects.filter(scope.q(""), filters.q("", "wave__code"))
-        .annotate(**dims)
-        .values_list(*dims, "counts")
+        .annotate(**dims, counts_text=Cast("counts", TextField()))
+        .values_list(*dims, "counts_text")
     )
-    matrix = np.array([row[-1] for row in rows], dtype=np.int64).reshape(len(rows), len(layout))
+    # One json.loads over all cells: decoding each cell's list on its own was
+    # a quarter of the time of a report over thousands of cells.
+    decoded = json.loads("[" + ",".join(row[-1] for row in rows) + "]")
+    matrix = np.array(decoded, dtype=np.int64).reshape(len(rows), len(layout))
     labels = pd.DataFrame([row[:-1] for row in rows], columns=list(by))
     frames = []
     for total, group in ((cube.RESPONSES, indicators), (cube.INVITATIONS, invitation_indicators)):

@@ -177,12 +177,13 @@ def _collapse_top(counts: pd.DataFrame, top: int, labels: dict[str, str]) -> pd.
     return result
 
 
-def _median_band(row: pd.Series) -> str | None:
-    total = row.sum()
-    if total <= 0:
-        return None
-    cumulative = row.cumsum()
-    return str(cumulative.index[int(np.searchsorted(cumulative.to_numpy(), total / 2.0, side="left"))])
+def _median_bands(full: pd.DataFrame) -> pd.Series:
+    """Per row, the first band where the running count reaches half the row (None if empty)."""
+    values = full.to_numpy(dtype="float64")
+    total = values.sum(axis=1)
+    position = (values.cumsum(axis=1) >= total[:, None] / 2.0).argmax(axis=1)
+    labels = np.array([str(column) for column in full.columns], dtype=object)
+    return pd.Series(np.where(total > 0, labels[position], None), index=full.index, dtype=object)
 
 
 def build_tables(
@@ -221,10 +222,12 @@ def build_tables(
         table_counts.columns.name = "category"
         protected = protect_table(table_counts, thresholds=thresholds, cross_institution=cross_institution)
         result = IndicatorTable(indicator, protected, labels)
-        full = pd.concat(
-            [table_counts, table_counts.sum(axis=0).to_frame().T.set_axis([protected.counts.index[-1]])]
+        inner = table_counts.to_numpy(dtype="int64")
+        full = pd.DataFrame(
+            np.vstack([inner, inner.sum(axis=0, keepdims=True)]),
+            index=protected.counts.index,
+            columns=table_counts.columns,
         )
-        full.index = protected.counts.index
         row_hidden = protected.suppressed.any(axis=1)
         if indicator.scale:
             values = np.array([int(k) for k in table_counts.columns], dtype="float64")
@@ -236,7 +239,7 @@ def build_tables(
             result.means = means.where(~row_hidden)
         if indicator.median:
             rules = protected.rules
-            medians = full.apply(_median_band, axis=1)
+            medians = _median_bands(full)
             shown_n = protected.counts[TOTAL].notna() & (full.sum(axis=1) >= rules.min_group)
             result.medians = medians.where(shown_n, None)
         if weighted is not None:
