@@ -706,39 +706,59 @@ def _cheapest_detour(
     usable[cell] = False
     forward, backward = _arcs(table, hidden, usable, strict)
     weight = np.zeros(table.shape) if cost is None else np.where(hidden, 0.0, cost)
-    out: list[list[tuple[int, float, tuple[int, int]]]] = [[] for _ in range(rows + cols)]
-    for i, j in zip(*np.nonzero(forward), strict=True):
-        out[i].append((rows + int(j), float(weight[i, j]), (int(i), int(j))))
-    for i, j in zip(*np.nonzero(backward), strict=True):
-        out[rows + j].append((int(i), float(weight[i, j]), (int(i), int(j))))
+    # The graph as arrays, edges grouped by their source node (rows 0..m, then
+    # columns): a row's edges in column order, a column's in row order. With
+    # many small groups this runs hundreds of times per table; relaxing a
+    # node's edges with numpy instead of a Python loop per edge is what makes
+    # that affordable. The search is the same Dijkstra, edge for edge.
+    forward_i, forward_j = np.nonzero(forward)
+    backward_i, backward_j = np.nonzero(backward)
+    sources = np.concatenate([forward_i, rows + backward_j])
+    order = np.argsort(sources, kind="stable")
+    targets = np.concatenate([rows + forward_j, backward_i])[order]
+    cell_i = np.concatenate([forward_i, backward_i])[order]
+    cell_j = np.concatenate([forward_j, backward_j])[order]
+    steps = weight[cell_i, cell_j]
+    offsets = np.searchsorted(sources[order], np.arange(rows + cols + 1)).tolist()
     ends = [(cell[0], rows + cell[1])]
     if not strict:
         ends.append((rows + cell[1], cell[0]))
     best_distance, best_path = np.inf, []
     for start, goal in ends:
-        distances = {start: 0.0}
-        previous: dict[int, tuple[int, tuple[int, int]]] = {}
+        distances = np.full(rows + cols, np.inf)
+        distances[start] = 0.0
+        previous = np.full(rows + cols, -1)  # the edge that reached each node
+        done = np.zeros(rows + cols, dtype=bool)
         queue = [(0.0, start)]
-        done: set[int] = set()
         while queue:
             distance, node = heapq.heappop(queue)
-            if node in done:
+            if done[node]:
                 continue
-            done.add(node)
+            done[node] = True
             if node == goal:
                 break
-            for other, step, step_cell in out[node]:
-                if distance + step < distances.get(other, np.inf):
-                    distances[other] = distance + step
-                    previous[other] = (node, step_cell)
-                    heapq.heappush(queue, (distance + step, other))
-        if distances.get(goal, np.inf) < best_distance:
+            low, high = offsets[node], offsets[node + 1]
+            if low == high:
+                continue
+            reached = targets[low:high]
+            candidates = distance + steps[low:high]
+            better = (candidates < distances[reached]).nonzero()[0]
+            if not len(better):
+                continue
+            improved, values = reached[better], candidates[better]
+            distances[improved] = values
+            previous[improved] = low + better
+            for value, other in zip(values.tolist(), improved.tolist(), strict=True):
+                heapq.heappush(queue, (value, other))
+        if distances[goal] < best_distance:
             path, node = [], goal
             while node != start:
-                node, step_cell = previous[node]
+                edge = previous[node]
+                step_cell = (int(cell_i[edge]), int(cell_j[edge]))
+                node = int(cell_i[edge]) if node >= rows else rows + int(cell_j[edge])
                 if not hidden[step_cell]:
                     path.append(step_cell)
-            best_distance, best_path = distances[goal], path
+            best_distance, best_path = float(distances[goal]), path
     return best_distance, best_path
 
 
