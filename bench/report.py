@@ -5,12 +5,20 @@
 1. Generates graduates, T1 and T3 invitations and a completed response for
    every invitation in PostgreSQL with INSERT ... SELECT generate_series
    (10 institutions, 50 programmes, 5 cohorts; 1M responses by default).
-2. Times the product's full crebo x institution x wave report (the
-   cross-institution view: every indicator table, pooling of
-   non-consenting institutions, disclosure control, rounding) and, in the
-   same run, one hand-written SQL ``GROUP BY`` that computes the same
-   counts (the floor: the database work alone).
-3. Times the streamed raw export of all rows (the view's generator, as the
+2. Rebuilds the report cube (``reports/cube.py``) from scratch and prints
+   what that costs: the price of the pre-aggregation, paid after a bulk load,
+   a TRUNCATE or a change of definitions (a new region, SBI section ...).
+3. Times the product's full crebo x institution x wave report from the
+   fresh cube (the cross-institution view: the freshness check, adding up
+   the cells, every indicator table, pooling of non-consenting
+   institutions, disclosure control, rounding) and, in the same run, one
+   hand-written SQL ``GROUP BY`` that computes the same counts from the
+   response rows (what a live report cannot beat: the database work alone).
+4. Changes 1,000 random completed responses (raw SQL, as any writer could)
+   and times the incremental refresh of the dirty slices, then the same
+   again timing the first report after the change (it refreshes itself),
+   and checks the refreshed cube against a recount from the source tables.
+5. Times the streamed raw export of all rows (the view's generator, as the
    web server would consume it) against ``COPY (SELECT ...) TO STDOUT`` of
    the same rows, and measures the export's peak memory in a child process.
 
@@ -289,6 +297,35 @@ def raw_baseline() -> float:
     return elapsed
 
 
+def change_responses(count: int, seed: int) -> None:
+    """Change answers of ``count`` random completed responses in one raw UPDATE (the triggers mark them)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT setseed(%s)", [seed / 10])
+        cur.execute(
+            f"""
+            UPDATE surveys_response SET choose_again = {_pick(["yes", "maybe", "no", ""])},
+                preparation = 1 + floor(random() * 5)::int
+            WHERE id IN (SELECT id FROM surveys_response WHERE completed_at IS NOT NULL
+                         ORDER BY random() LIMIT %s)
+            """,
+            [count],
+        )
+
+
+def cube_matches_sources() -> bool:
+    """Every cube cell against a recount of the source tables (the incremental refresh is exact)."""
+    from reports import cube, selectors
+    from reports.models import CubeCell
+
+    stored = {
+        (c.institution_id, c.programme_id, c.cohort_id, c.wave_id, c.pathway, c.location_id): c.counts
+        for c in CubeCell.objects.all()
+    }
+    return stored == selectors.cell_counts(cube.definition())
+
+
 def product_report():
     from reports.report import build_report
     from reports.scoping import all_institutions_access
@@ -350,11 +387,15 @@ def main():
     parser.add_argument("--crebos", type=int, default=50)
     parser.add_argument("--institutions", type=int, default=10)
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument(
+        "--changes", type=int, default=1000, help="responses changed before the incremental refresh"
+    )
     parser.add_argument("--export-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
         return export_child(args.export_child)
     setup_django()
+    from reports import services
     from surveys.models import Response
 
     results = {}
@@ -363,6 +404,8 @@ def main():
             generate(args.graduates, args.crebos, args.institutions)
     responses = Response.objects.count()
     print(f"responses in PostgreSQL: {responses:,} (generated in {results.get('generate', 0):.1f} s)")
+    rebuild = services.refresh_cube(full=True)
+    print(f"full cube rebuild: {rebuild.as_text()}")
     raw_baseline()  # warm the caches once for both sides
     product_report()
     raws, products = [], []
@@ -373,13 +416,45 @@ def main():
     raw, product = min(raws), min(products)
     rows = len(report.tables[0].table.counts)
     print(f"report: {len(report.all_tables())} tables, {rows} rows each (crebo x institution x wave + total)")
+    change_responses(args.changes, seed=1)
+    incremental = services.refresh_cube()
+    print(f"incremental refresh after {args.changes:,} changed responses: {incremental.as_text()}")
+    change_responses(args.changes, seed=2)
+    first_viewer, _ = product_report()
+    print(f"first report after another {args.changes:,} changes (refreshes itself): {first_viewer:.2f} s")
+    start = time.perf_counter()
+    assert cube_matches_sources(), "the refreshed cube differs from a recount of the source tables"
+    print(f"cube = recount from the source tables after both refreshes ({time.perf_counter() - start:.1f} s)")
     stream = run_child("stream", [])
     copy = run_child("copy", [])
     print(
         table(
             [
                 ("raw SQL GROUP BY (same counts)", f"{raw:.2f}", "1.00", ""),
-                ("full report (build_report)", f"{product:.2f}", f"{product / raw:.2f}", "<= 3x and < 2 s"),
+                (
+                    "full report (build_report), fresh cube",
+                    f"{product:.2f}",
+                    f"{product / raw:.2f}",
+                    "<= 3x and < 2 s",
+                ),
+                (
+                    "full cube rebuild",
+                    f"{rebuild.seconds:.2f}",
+                    f"{rebuild.seconds / raw:.2f}",
+                    f"{rebuild.cells:,} cells",
+                ),
+                (
+                    f"incremental refresh, {args.changes:,} changed responses",
+                    f"{incremental.seconds:.2f}",
+                    f"{incremental.seconds / raw:.2f}",
+                    f"{incremental.slices:,} slices",
+                ),
+                (
+                    "first report after such a change",
+                    f"{first_viewer:.2f}",
+                    f"{first_viewer / raw:.2f}",
+                    "refresh + report",
+                ),
                 ("COPY ... TO STDOUT", f"{copy['seconds']:.2f}", "1.00", f"peak {copy['peak_mb']:.0f} MB"),
                 (
                     "streamed raw export",

@@ -26,6 +26,9 @@ SLICES_PER_QUERY = 400
 
 MARKS_PER_DELETE = 5000
 
+REBUILD_SHARE = 0.6
+"""Above this share of the cube's slices dirty, one full rebuild is cheaper than slice by slice."""
+
 
 @dataclass
 class RefreshResult:
@@ -91,22 +94,24 @@ def refresh_cube(definition: cube.Definition | None = None, *, full: bool = Fals
             cursor.execute("SET LOCAL work_mem = '64MB'")
     marks = list(CubeDirty.objects.values_list("id", "cohort_id", "programme_id", "wave_id"))
     result = RefreshResult(marks=len(marks))
+    slices = set()
+    if marks:
+        waves = list(Wave.objects.values_list("pk", flat=True))
+        for _, cohort, programme, wave in marks:
+            for wave_id in [wave] if wave is not None else waves:
+                slices.add((cohort, programme, wave_id))
     rebuild = (
         full
         or state.fingerprint != definition.fingerprint
         or any(cohort is None or programme is None for _, cohort, programme, _ in marks)
+        or len(slices) > REBUILD_SHARE * _slices_in_cube()
     )
     if rebuild:
         CubeCell.objects.all().delete()
         result.full = True
         result.cells = _write(selectors.cell_counts(definition))
         state.built_at = timezone.now()
-    elif marks:
-        waves = list(Wave.objects.values_list("pk", flat=True))
-        slices = set()
-        for _, cohort, programme, wave in marks:
-            for wave_id in [wave] if wave is not None else waves:
-                slices.add((cohort, programme, wave_id))
+    elif slices:
         result.slices = len(slices)
         for chunk in _chunks(sorted(slices), SLICES_PER_QUERY):
             CubeCell.objects.filter(selectors.slice_q(chunk, "", "wave_id")).delete()
@@ -119,6 +124,10 @@ def refresh_cube(definition: cube.Definition | None = None, *, full: bool = Fals
     state.save()
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _slices_in_cube() -> int:
+    return CubeCell.objects.values("cohort_id", "programme_id", "wave_id").distinct().count()
 
 
 def _write(cells: dict[tuple, list[int]]) -> int:

@@ -232,3 +232,14 @@ def test_cohort_filter_reads_the_cube(dataset):
     df = df[df["graduate"].isin(set(graduates.values_list("pk", flat=True)))]
     total = report.by_key()["activity"].rows()[-1]["n"]
     assert total == int((df["main_activity"] != "").sum())
+
+
+def test_one_changed_answer_recomputes_one_slice(dataset):
+    assert_report_is_right()
+    cells = CubeCell.objects.count()
+    response = a_completed_response(main_activity="employee")
+    Response.objects.filter(pk=response.pk).update(main_activity="gap_year")
+    result = services.refresh_cube()
+    assert not result.full and result.slices == 1
+    assert 1 <= result.cells < cells
+    assert cube_contents() == selectors.cell_counts(cube.definition())
