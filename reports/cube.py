@@ -129,18 +129,28 @@ def _distinct(old: str, new: str, columns) -> str:
 
 
 def _postgresql_sql() -> list[str]:
-    inv_changed = _distinct("o", "n", INVITATION_COLUMNS)
-    grad_changed = _distinct("o", "n", GRADUATE_COLUMNS)
+    """Statement triggers for INSERT, DELETE and TRUNCATE (bulk loads, cascades: one
+    ``INSERT ... SELECT DISTINCT`` per statement), row triggers for UPDATE whose
+    ``WHEN`` is checked without calling any function, so saving a page of an
+    unfinished survey (the survey's hot path) costs nothing."""
+    p = TRIGGER_PREFIX
+    response_key = (
+        f"{_DIRTY} SELECT g.cohort_id, g.programme_id, i.wave_id FROM surveys_invitation i"
+        " JOIN alumni_graduate g ON g.id = i.graduate_id WHERE i.id = {row}.invitation_id"
+    )
+    invitation_key = (
+        f"{_DIRTY} SELECT g.cohort_id, g.programme_id, {{row}}.wave_id FROM alumni_graduate g"
+        " WHERE g.id = {row}.graduate_id"
+    )
     functions = [
         f"""
-        CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}mark_responses() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION {p}mark_responses() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+            IF TG_OP = 'DELETE' THEN
                 {_DIRTY} SELECT DISTINCT g.cohort_id, g.programme_id, i.wave_id
                 FROM old_rows r JOIN surveys_invitation i ON i.id = r.invitation_id
                 JOIN alumni_graduate g ON g.id = i.graduate_id WHERE r.completed_at IS NOT NULL;
-            END IF;
-            IF TG_OP IN ('UPDATE', 'INSERT') THEN
+            ELSE
                 {_DIRTY} SELECT DISTINCT g.cohort_id, g.programme_id, i.wave_id
                 FROM new_rows r JOIN surveys_invitation i ON i.id = r.invitation_id
                 JOIN alumni_graduate g ON g.id = i.graduate_id WHERE r.completed_at IS NOT NULL;
@@ -148,71 +158,100 @@ def _postgresql_sql() -> list[str]:
             RETURN NULL;
         END $$""",
         f"""
-        CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}mark_invitations() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION {p}mark_response_row() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP = 'INSERT' THEN
-                {_DIRTY} SELECT DISTINCT g.cohort_id, g.programme_id, r.wave_id
-                FROM new_rows r JOIN alumni_graduate g ON g.id = r.graduate_id;
-            ELSIF TG_OP = 'DELETE' THEN
+            IF OLD.completed_at IS NOT NULL THEN
+                {response_key.format(row="OLD")};
+            END IF;
+            IF NEW.completed_at IS NOT NULL
+                    AND (OLD.completed_at IS NULL OR OLD.invitation_id <> NEW.invitation_id) THEN
+                {response_key.format(row="NEW")};
+            END IF;
+            RETURN NULL;
+        END $$""",
+        f"""
+        CREATE OR REPLACE FUNCTION {p}mark_invitations() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
                 {_DIRTY} SELECT DISTINCT g.cohort_id, g.programme_id, r.wave_id
                 FROM old_rows r JOIN alumni_graduate g ON g.id = r.graduate_id;
             ELSE
-                {_DIRTY} SELECT DISTINCT g.cohort_id, g.programme_id, x.wave_id FROM (
-                    SELECT o.graduate_id, o.wave_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-                    WHERE {inv_changed}
-                    UNION
-                    SELECT n.graduate_id, n.wave_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-                    WHERE {inv_changed}
-                ) x JOIN alumni_graduate g ON g.id = x.graduate_id;
+                {_DIRTY} SELECT DISTINCT g.cohort_id, g.programme_id, r.wave_id
+                FROM new_rows r JOIN alumni_graduate g ON g.id = r.graduate_id;
             END IF;
             RETURN NULL;
         END $$""",
         f"""
-        CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}mark_graduates() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION {p}mark_invitation_row() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP = 'DELETE' THEN
-                {_DIRTY} SELECT DISTINCT cohort_id, programme_id, NULL::integer FROM old_rows;
-            ELSE
-                {_DIRTY} SELECT DISTINCT x.cohort_id, x.programme_id, NULL::integer FROM (
-                    SELECT o.cohort_id, o.programme_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-                    WHERE {grad_changed}
-                    UNION
-                    SELECT n.cohort_id, n.programme_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-                    WHERE {grad_changed}
-                ) x;
+            {invitation_key.format(row="OLD")};
+            IF OLD.graduate_id <> NEW.graduate_id OR OLD.wave_id <> NEW.wave_id THEN
+                {invitation_key.format(row="NEW")};
             END IF;
             RETURN NULL;
         END $$""",
         f"""
-        CREATE OR REPLACE FUNCTION {TRIGGER_PREFIX}mark_all() RETURNS trigger LANGUAGE plpgsql AS $$
+        CREATE OR REPLACE FUNCTION {p}mark_graduates() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            {_DIRTY} SELECT DISTINCT cohort_id, programme_id, NULL::integer FROM old_rows;
+            RETURN NULL;
+        END $$""",
+        f"""
+        CREATE OR REPLACE FUNCTION {p}mark_graduate_row() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            {_DIRTY} VALUES (OLD.cohort_id, OLD.programme_id, NULL);
+            IF OLD.cohort_id <> NEW.cohort_id OR OLD.programme_id <> NEW.programme_id THEN
+                {_DIRTY} VALUES (NEW.cohort_id, NEW.programme_id, NULL);
+            END IF;
+            RETURN NULL;
+        END $$""",
+        f"""
+        CREATE OR REPLACE FUNCTION {p}mark_all() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
             {_DIRTY} VALUES (NULL, NULL, NULL);
             RETURN NULL;
         END $$""",
     ]
+    row_conditions = {
+        "surveys_response": "OLD.completed_at IS NOT NULL OR NEW.completed_at IS NOT NULL",
+        "surveys_invitation": _distinct("OLD", "NEW", INVITATION_COLUMNS),
+        "alumni_graduate": _distinct("OLD", "NEW", GRADUATE_COLUMNS),
+    }
     triggers = []
-    for table, function, events in (
-        ("surveys_response", "mark_responses", ("INSERT", "UPDATE", "DELETE")),
-        ("surveys_invitation", "mark_invitations", ("INSERT", "UPDATE", "DELETE")),
-        ("alumni_graduate", "mark_graduates", ("UPDATE", "DELETE")),
+    for table, statement_function, row_function, events in (
+        ("surveys_response", "mark_responses", "mark_response_row", ("INSERT", "DELETE")),
+        ("surveys_invitation", "mark_invitations", "mark_invitation_row", ("INSERT", "DELETE")),
+        ("alumni_graduate", "mark_graduates", "mark_graduate_row", ("DELETE",)),
     ):
         for event in events:
-            tables = {"INSERT": "NEW TABLE AS new_rows", "DELETE": "OLD TABLE AS old_rows"}.get(
-                event, "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            rows = "NEW TABLE AS new_rows" if event == "INSERT" else "OLD TABLE AS old_rows"
+            triggers.append(
+                (
+                    f"{p}{table}_{event.lower()}",
+                    table,
+                    f"AFTER {event} ON {table} REFERENCING {rows}"
+                    f" FOR EACH STATEMENT EXECUTE FUNCTION {p}{statement_function}()",
+                )
             )
-            name = f"{TRIGGER_PREFIX}{table}_{event.lower()}"
-            triggers += [
-                f"DROP TRIGGER IF EXISTS {name} ON {table}",
-                f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables}"
-                f" FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER_PREFIX}{function}()",
-            ]
-        name = f"{TRIGGER_PREFIX}{table}_truncate"
-        triggers += [
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
-            f"CREATE TRIGGER {name} AFTER TRUNCATE ON {table}"
-            f" FOR EACH STATEMENT EXECUTE FUNCTION {TRIGGER_PREFIX}mark_all()",
-        ]
-    return functions + triggers
+        triggers.append(
+            (
+                f"{p}{table}_update",
+                table,
+                f"AFTER UPDATE ON {table} FOR EACH ROW WHEN ({row_conditions[table]})"
+                f" EXECUTE FUNCTION {p}{row_function}()",
+            )
+        )
+        triggers.append(
+            (
+                f"{p}{table}_truncate",
+                table,
+                f"AFTER TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {p}mark_all()",
+            )
+        )
+    statements = list(functions)
+    for name, table, body in triggers:
+        statements += [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"CREATE TRIGGER {name} {body}"]
+    return statements
 
 
 def _sqlite_sql() -> list[str]:
@@ -317,7 +356,15 @@ def remove_triggers(schema_editor) -> None:
             for table in ("surveys_response", "surveys_invitation", "alumni_graduate"):
                 for event in ("insert", "update", "delete", "truncate"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER_PREFIX}{table}_{event} ON {table}")
-            for function in ("mark_responses", "mark_invitations", "mark_graduates", "mark_all"):
+            for function in (
+                "mark_responses",
+                "mark_response_row",
+                "mark_invitations",
+                "mark_invitation_row",
+                "mark_graduates",
+                "mark_graduate_row",
+                "mark_all",
+            ):
                 cursor.execute(f"DROP FUNCTION IF EXISTS {TRIGGER_PREFIX}{function}()")
         else:
             cursor.execute(
