@@ -20,16 +20,17 @@ started.** Not "refreshed nightly", not "at most a minute old":
    ``QuerySet.update()``, ``bulk_create``, cascading deletes, raw SQL, a
    TRUNCATE (PostgreSQL; it marks the whole cube). A response counts only
    once completed, so saving the pages of an unfinished survey marks nothing.
-2. Before reading, :func:`reports.services.ensure_cube_fresh` checks (three
-   tiny queries) that the triggers are in place, that the cube was built
+2. Before reading, :func:`reports.services.ensure_cube_fresh` checks (a few
+   small queries) that the triggers are in place, that the cube was built
    under today's definitions (:func:`definition`: the indicators'
    conditions, the SBI sections, occupation groups and regions, hashed) and
    that no slice is dirty. If anything is off it refreshes first: the dirty
    slices' cells are recomputed from the source tables and swapped in one
-   transaction (a definition change or a TRUNCATE rebuilds everything).
+   transaction (a definition change, a TRUNCATE or most slices dirty
+   rebuild everything).
 3. Refreshes are serialised by locking the :class:`~reports.models.CubeState`
    row (an UPDATE, so a row lock on PostgreSQL and the write lock on SQLite).
-   A refresh deletes exactly the dirty rows it read *before* recomputing;
+   A refresh consumes exactly the dirty marks it read *before* recomputing;
    a change committed meanwhile leaves its own dirty row behind for the next
    refresh, so nothing is lost between the read and the delete.
 

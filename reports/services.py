@@ -2,7 +2,7 @@
 
 Why here and not in the selectors: a refresh replaces rows of
 ``reports.CubeCell`` and consumes ``reports.CubeDirty`` marks, under a lock.
-Readers call :func:`ensure_cube_fresh`, which costs three small queries when
+Readers call :func:`ensure_cube_fresh`, which costs a few small queries when
 nothing changed, before adding up the cube.
 """
 
@@ -50,7 +50,7 @@ def _chunks(items, size):
 
 
 def cube_is_fresh(definition: cube.Definition) -> bool:
-    """Triggers in place, built under these definitions, nothing dirty (three small queries)."""
+    """Triggers in place, built under these definitions, nothing dirty (a few small queries)."""
     if cube.installed_triggers() < cube.expected_triggers(connection.vendor):
         return False
     fingerprint = CubeState.objects.filter(pk=1).values_list("fingerprint", flat=True).first()
