@@ -206,6 +206,11 @@ class Response(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text=_("Goes up with every save; a save that read an older revision starts again."),
+    )
 
     # 1 Activities (all that apply) and 2 the main one (derived when only one is ticked).
     activity_employee = models.BooleanField(_("paid job as employee"), default=False)

@@ -18,6 +18,7 @@ Why it is safe to click twice
 """
 
 import datetime
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from alumni.models import Graduate
 
-from . import services
+from . import link_sql, services
 from .models import Invitation, InvitationEvent, Response
 from .questionnaire import instrument as ins
 
@@ -48,13 +49,11 @@ class LinkState:
 
 
 def invitation_for_survey(token: str) -> Invitation | None:
-    """The invitation behind a link with what every survey page needs (the
-    answers so far included), in one query. ``get`` rather than ``first``:
-    the token is unique, and ``first`` would add an ORDER BY."""
-    try:
-        return Invitation.objects.select_related("wave", "graduate__institution", "response").get(token=token)
-    except Invitation.DoesNotExist:
-        return None
+    """The invitation behind a link with what every survey page needs (wave,
+    graduate, institution, the answers so far) in one query: the ORM's
+    ``select_related`` of these, without compiling it on every request
+    (see ``link_sql``)."""
+    return link_sql.invitation_by_token(token)
 
 
 def response_of(invitation: Invitation) -> Response | None:
@@ -163,31 +162,99 @@ def save_page(
     ``cleaned`` is the page form's cleaned data. On the last page (and
     ``finish``) the response is completed in the same transaction. Answers
     posted after completion are ignored.
+
+    Optimistic first: the answers were read with the link, so the save is
+    decided on them and written conditionally — the first save as an
+    ``INSERT … ON CONFLICT DO NOTHING``, later ones as an ``UPDATE`` on the
+    revision that was read (``link_sql``). A page in the middle is then one
+    statement, no lock and no second read. If the row was created or changed
+    by another request in between (a second tab, a double click), nothing
+    was written and the locked path decides again on the row as it is now.
     """
     page = ins.PAGE_BY_SLUG[page_slug]
+    response = response_of(invitation)
+    if response is not None and response.completed_at:
+        return Saved(None, completed=True, already_completed=True)
+    saved = _save_optimistic(invitation, response, page, cleaned, language, finish)
+    return saved if saved is not None else _save_locked(invitation, page, cleaned, language, finish)
+
+
+def _change(invitation: Invitation, response: Response | None, page: ins.Page, cleaned: dict):
+    """(answers before, columns to write, answers after, the page that follows)."""
+    before = answers_of(invitation, response)
+    values = ins.settle(before, ins.columns_from_cleaned(page, before, cleaned))
+    after = ins.apply(before, values)
+    following = ins.next_page(page.slug, after)
+    if not ins.has_started(after):
+        following = ins.FIRST_PAGE
+    return before, values, after, following
+
+
+def _save_optimistic(
+    invitation: Invitation,
+    response: Response | None,
+    page: ins.Page,
+    cleaned: dict,
+    language: str,
+    finish: bool,
+) -> Saved | None:
+    """The save decided on the answers read with the link; None if the row
+    changed since (nothing written then)."""
+    before, values, after, following = _change(invitation, response, page, cleaned)
+    completing = following is None and finish
+    now = timezone.now()
+    columns = {
+        **values,
+        "current_page": (following or page).slug,
+        "last_saved_page": page.slug,
+        "language": language,
+        "updated_at": now,
+        **({"completed_at": now} if completing else {}),
+    }
+    advance = completing or invitation.status != S.PARTIAL
+    with transaction.atomic() if advance else nullcontext():
+        if response is None:
+            written = link_sql.insert_response(
+                Response(invitation=invitation, instrument_version=ins.VERSION, started_at=now, **columns)
+            )
+        else:
+            written = link_sql.update_response_if_unchanged(response, columns)
+        if not written:
+            return None
+        if completing:
+            _advance(invitation, S.COMPLETED, OPEN_STATUSES, completed_at=now)
+        elif advance:
+            _advance(invitation, S.PARTIAL, (S.PENDING, S.SENT, S.REMINDED, S.OPENED))
+        _store_private_email(invitation.graduate, page, before, cleaned)
+    if completing:
+        return Saved(None, completed=True)
+    previous = ins.previous_page(page.slug, after)
+    return Saved(columns["current_page"], previous.slug if previous else None)
+
+
+def _save_locked(invitation: Invitation, page: ins.Page, cleaned: dict, language: str, finish: bool) -> Saved:
+    """The save decided on the row as it is, under ``SELECT … FOR UPDATE``."""
     with transaction.atomic():
-        response = _locked_response(invitation, page_slug, language)
+        response = _locked_response(invitation, page.slug, language)
         if response.completed_at:
             return Saved(None, completed=True, already_completed=True)
-        before = answers_of(invitation, response)
-        values = ins.settle(before, ins.columns_from_cleaned(page, before, cleaned))
-        after = ins.apply(before, values)
+        before, values, after, following = _change(invitation, response, page, cleaned)
         for column, value in values.items():
             setattr(response, column, value)
-        following = ins.next_page(page_slug, after)
-        if not ins.has_started(after):
-            following = ins.FIRST_PAGE
         response.current_page = (following or page).slug
-        response.last_saved_page = page_slug
+        response.last_saved_page = page.slug
         response.language = language
-        response.save(update_fields=[*values, "current_page", "last_saved_page", "language", "updated_at"])
+        response.revision += 1
+        response.save(
+            update_fields=[*values, "current_page", "last_saved_page", "language", "updated_at", "revision"]
+        )
         if invitation.status != S.PARTIAL:
             _advance(invitation, S.PARTIAL, (S.PENDING, S.SENT, S.REMINDED, S.OPENED))
         _store_private_email(invitation.graduate, page, before, cleaned)
         if following is None and finish:
             _complete(invitation, response)
             return Saved(None, completed=True)
-    previous = ins.previous_page(page_slug, after)
+    previous = ins.previous_page(page.slug, after)
     return Saved(response.current_page, previous.slug if previous else None)
 
 
@@ -204,7 +271,8 @@ def _store_private_email(graduate: Graduate, page: ins.Page, answers: ins.Answer
 def _complete(invitation: Invitation, response: Response) -> None:
     now = timezone.now()
     response.completed_at = now
-    response.save(update_fields=["completed_at", "updated_at"])
+    response.revision += 1
+    response.save(update_fields=["completed_at", "updated_at", "revision"])
     _advance(invitation, S.COMPLETED, OPEN_STATUSES, completed_at=now)
 
 
