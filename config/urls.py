@@ -4,12 +4,13 @@ from django.urls import include, path
 from . import devmail, views
 
 urlpatterns = [
+    # First: the graduates' links are most of the traffic, and URLs are tried in order.
+    path("", include("surveys.urls")),
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("dev/mail/", devmail.mailbox, name="dev_mailbox"),
     path("", include("alumni.urls")),
-    path("", include("surveys.urls")),
     path("reports/", include("reports.urls")),
 ]

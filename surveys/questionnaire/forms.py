@@ -6,6 +6,8 @@ optional except the activities (item 1); errors are written for a B1 reader
 and listed in an error summary above the form (see ``survey_page.html``).
 """
 
+import copy
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from crispy_forms.utils import render_crispy_form
@@ -63,6 +65,29 @@ def _field(q: ins.Question, a: ins.Answers, language: str) -> forms.Field:
     return forms.CharField(max_length=q.max_length, widget=forms.TextInput(attrs=attrs), **common)
 
 
+# Built form fields, per process: (language, question, options shown) -> field.
+_FIELDS: dict[tuple, forms.Field] = {}
+
+
+def _field_copy(q: ins.Question, a: ins.Answers, language: str) -> forms.Field:
+    """A fresh copy of the question's field, built once per process.
+
+    Building a field (choices normalised, widget made, messages looked up)
+    is most of the cost of a posted page; a field only depends on the
+    question, the language and (item 2) the activities ticked. Each form
+    gets its own shallow copy with its own widget and attributes — what a
+    form may change while it renders — sharing only read-only parts.
+    """
+    key = (language, q.name, tuple(sorted(ins.activities(a))) if q.name == "main_activity" else ())
+    prototype = _FIELDS.get(key)
+    if prototype is None:
+        prototype = _FIELDS[key] = _field(q, a, language)
+    field = copy.copy(prototype)
+    field.widget = copy.copy(prototype.widget)
+    field.widget.attrs = dict(prototype.widget.attrs)
+    return field
+
+
 # Rendered HTML of pages shown without any answer yet, per process (see PageForm.html).
 _BLANK_HTML: dict[tuple, str] = {}
 _BLANK_HTML_MAX = 512
@@ -82,7 +107,7 @@ class PageForm(forms.Form):
         for item in page.items_shown(answers):
             names = []
             for q in item.questions:
-                self.fields[q.name] = _field(q, answers, language)
+                self.fields[q.name] = _field_copy(q, answers, language)
                 self.initial[q.name] = (
                     private_email if q.kind == ins.EMAIL else ins.value_for_form(q, answers)
                 )
@@ -120,22 +145,10 @@ class PageForm(forms.Form):
         return links
 
     def html(self) -> str:
-        """The form rendered by crispy.
-
-        A page opened for the first time (not posted, nothing filled in) looks
-        the same for every graduate with the same questions in the same
-        language, and that is most page views; its HTML is kept per process,
-        keyed on everything it depends on (language, page, fields and the
-        choices of each field), so rendering — the costliest part of a page
-        view — happens once instead of on every view.
-        """
-        key = None
-        if not self.is_bound and all(value in (None, "", []) for value in self.initial.values()):
-            key = (
-                self.language,
-                self.page.slug,
-                tuple((name, tuple(getattr(field, "choices", ()))) for name, field in self.fields.items()),
-            )
+        """The form rendered by crispy; a blank page's HTML comes from
+        ``blank_html`` (rendered once per process)."""
+        key = None if self.is_bound else blank_key(self.page, self.answers, self.language, self.initial)
+        if key is not None:
             cached = _BLANK_HTML.get(key)
             if cached is not None:
                 return cached
@@ -145,3 +158,32 @@ class PageForm(forms.Form):
                 _BLANK_HTML.clear()
             _BLANK_HTML[key] = rendered
         return rendered
+
+
+def _initial(page: ins.Page, answers: ins.Answers, private_email: str) -> dict:
+    return {
+        q.name: private_email if q.kind == ins.EMAIL else ins.value_for_form(q, answers)
+        for item in page.items_shown(answers)
+        for q in item.questions
+    }
+
+
+def blank_key(page: ins.Page, answers: ins.Answers, language: str, initial: dict) -> tuple | None:
+    """What a page shown with nothing filled in depends on, or None if something is filled in.
+
+    Such a page looks the same for every graduate with the same questions in
+    the same language, and that is most page views; only the options of
+    item 2 (main activity) depend on earlier answers (the activities ticked).
+    """
+    if any(value not in (None, "", []) for value in initial.values()):
+        return None
+    ticked = tuple(sorted(ins.activities(answers))) if "main_activity" in initial else ()
+    return (language, page.slug, tuple(initial), ticked)
+
+
+def blank_html(page: ins.Page, answers: ins.Answers, language: str, *, private_email: str = "") -> str | None:
+    """The page's HTML if it is blank and was rendered before in this
+    process, without building the form (fields and their choices are most of
+    a blank page view's cost); else None."""
+    key = blank_key(page, answers, language, _initial(page, answers, private_email))
+    return _BLANK_HTML.get(key) if key is not None else None

@@ -23,6 +23,7 @@ Item numbers follow the table in ``shared/spec/questionnaire.md``.
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from alumni.reference import ISCO_MAJOR_NL
 
@@ -85,9 +86,9 @@ class Question:
     column: str | None = None  # the column, when it differs from ``name`` (foreign keys)
     autocomplete: str = ""
 
-    @property
+    @cached_property
     def columns(self) -> tuple[str, ...]:
-        """The Response columns this question writes."""
+        """The Response columns this question writes (asked many times per request: kept)."""
         if self.kind == MULTI:
             return tuple(f"{self.name}_{code}" for code, _text in self.options)
         if self.kind == EMAIL:
@@ -114,6 +115,12 @@ class Answers:
         value = self.values.get(column, default)
         return default if value is None else value
 
+    @cached_property
+    def ticked(self) -> frozenset[str]:
+        """The activities ticked on the first page (item 1); routing asks this
+        dozens of times per page, so it is worked out once per Answers."""
+        return frozenset(code for code, column in _ACTIVITY_COLUMNS if self.values.get(column))
+
 
 def always(_answers: Answers) -> bool:
     return True
@@ -127,7 +134,7 @@ _ACTIVITY_COLUMNS = tuple((code, f"activity_{code}") for code in Activity.values
 
 def activities(a: Answers) -> frozenset[str]:
     """The activities ticked on the first page (item 1)."""
-    return frozenset(code for code, column in _ACTIVITY_COLUMNS if a.values.get(column))
+    return a.ticked
 
 
 def several_activities(a: Answers) -> bool:

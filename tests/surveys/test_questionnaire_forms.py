@@ -82,3 +82,31 @@ def test_pages_with_answers_or_errors_are_always_rendered_fresh():
     one = form("belangrijkste", ins.Answers({"activity_zzp": True, "activity_studying": True}, ins.T1)).html()
     two = form("belangrijkste", ins.Answers({"activity_bbl": True, "activity_studying": True}, ins.T1)).html()
     assert one != two and 'value="bbl"' in two and 'value="bbl"' not in one
+
+
+def test_blank_html_answers_without_building_the_form_once_it_was_rendered():
+    page_forms._BLANK_HTML.clear()
+    page = ins.PAGE_BY_SLUG["werk"]
+    assert page_forms.blank_html(page, EMPLOYEE, "nl") is None  # not rendered yet in this process
+    rendered = form("werk").html()
+    assert page_forms.blank_html(page, EMPLOYEE, "nl") is rendered
+    assert page_forms.blank_html(page, EMPLOYEE, "en") is None
+    answered = ins.Answers({"activity_employee": True, "hours_per_week": 38}, ins.T1)
+    assert page_forms.blank_html(page, answered, "nl") is None  # something filled in: never from the cache
+    contact = ins.PAGE_BY_SLUG["contact"]
+    form("contact").html()
+    assert page_forms.blank_html(contact, EMPLOYEE, "nl") is not None
+    assert page_forms.blank_html(contact, EMPLOYEE, "nl", private_email="me@example.com") is None
+
+
+def test_each_form_gets_its_own_copy_of_a_field():
+    """Fields are built once per process; a form that changes its field or
+    widget (as rendering may) must not change the next graduate's form."""
+    first, second = form("werk"), form("werk")
+    a, b = first.fields["hours_per_week"], second.fields["hours_per_week"]
+    assert a is not b and a.widget is not b.widget and a.widget.attrs is not b.widget.attrs
+    a.widget.attrs["class"] = "changed"
+    a.required = True
+    assert "changed" not in form("werk").fields["hours_per_week"].widget.attrs.values()
+    assert form("werk").fields["hours_per_week"].required is False
+    assert form("werk", language="en").fields["hours_per_week"].label != b.label  # per language

@@ -155,6 +155,28 @@ def test_pages_are_not_cached(client, invitation):
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
+def test_a_blank_page_kept_per_process_is_the_page_the_template_renders(client, invitation, db):
+    """Blank pages are served from a per-process copy (surveys.views._blank_page):
+    it must be byte for byte what rendering gives, and differ where the context does."""
+    from surveys import views
+
+    views._BLANK_PAGES.clear()
+    client.post(url(invitation, "nu"), EMPLOYEE_PAGES["nu"])
+    first = client.get(url(invitation, "werk")).content  # rendered, then kept
+    kept = client.get(url(invitation, "werk")).content
+    views._BLANK_PAGES.clear()
+    assert kept == first == client.get(url(invitation, "werk")).content
+    other_school = builders.invitation(
+        graduate=builders.graduate(builders.institution("Technisch College Noord", "97QB"))
+    )
+    client.post(url(other_school, "nu"), EMPLOYEE_PAGES["nu"])
+    html = client.get(url(other_school, "werk")).content.decode()
+    assert "Technisch College Noord" in html and html.encode() != first
+    english = builders.invitation(graduate_fields={"preferred_language": "en"})
+    client.post(url(english, "nu"), EMPLOYEE_PAGES["nu"])
+    assert '<html lang="en">' in client.get(url(english, "werk")).content.decode()
+
+
 # --- language ------------------------------------------------------------------------------
 
 
