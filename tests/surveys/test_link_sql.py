@@ -88,6 +88,9 @@ def test_personal_data_is_not_read_but_still_reachable(invitation):
 def test_prepared_statement_is_made_again_after_a_pooler_discards_it(on_postgres):
     if not on_postgres:
         pytest.skip("prepared statements are PostgreSQL's; SQLite runs the plain query")
+    from alumni.reference import load_reference_data
+
+    load_reference_data()  # a transactional test starts from an empty database
     invitation = builders.invitation()
     assert link_sql.invitation_by_token(invitation.token).pk == invitation.pk
     assert connection.survey_link_prepared is True
