@@ -6,8 +6,6 @@ optional except the activities (item 1); errors are written for a B1 reader
 and listed in an error summary above the form (see ``survey_page.html``).
 """
 
-import copy
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from crispy_forms.utils import render_crispy_form
@@ -82,10 +80,17 @@ def _field_copy(q: ins.Question, a: ins.Answers, language: str) -> forms.Field:
     prototype = _FIELDS.get(key)
     if prototype is None:
         prototype = _FIELDS[key] = _field(q, a, language)
-    field = copy.copy(prototype)
-    field.widget = copy.copy(prototype.widget)
+    field = _shallow_copy(prototype)
+    field.widget = _shallow_copy(prototype.widget)
     field.widget.attrs = dict(prototype.widget.attrs)
     return field
+
+
+def _shallow_copy(obj):
+    """``copy.copy`` for plain objects, without its pickle-protocol detour."""
+    clone = object.__new__(type(obj))
+    clone.__dict__.update(obj.__dict__)
+    return clone
 
 
 # Rendered HTML of pages shown without any answer yet, per process (see PageForm.html).

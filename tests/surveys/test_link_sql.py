@@ -163,3 +163,28 @@ def test_completing_on_a_stale_read_after_completion_stores_nothing(invitation):
     row = Response.objects.get(invitation=invitation)
     assert row.activity_unemployed and not row.activity_employee
     assert Invitation.objects.get(pk=invitation.pk).status == S.COMPLETED
+
+
+def test_instances_behave_as_loaded_by_the_orm(invitation):
+    fast = link_sql.invitation_by_token(invitation.token)
+    assert fast == invitation and fast._state.adding is False and fast._state.db == "default"
+    fast.graduate.preferred_language = "nl"
+    fast.graduate.save(update_fields=["preferred_language"])  # a loaded instance: an UPDATE
+    invitation.graduate.refresh_from_db()
+    assert invitation.graduate.preferred_language == "nl"
+
+
+def test_receivers_of_model_signals_are_not_skipped(invitation):
+    from django.db.models.signals import post_init
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(type(instance).__name__)
+
+    post_init.connect(receiver, sender=Invitation)
+    try:
+        link_sql.invitation_by_token(invitation.token)
+    finally:
+        post_init.disconnect(receiver, sender=Invitation)
+    assert seen == ["Invitation"]
