@@ -34,10 +34,11 @@ from django.db.backends.signals import connection_created
 from django.db.models import Field, Model, signals
 from django.db.models.base import ModelState
 from django.dispatch import receiver
+from django.utils import timezone
 
 from alumni.models import Graduate, Institution
 
-from .models import Invitation, Response, Wave
+from .models import Invitation, InvitationEvent, Response, Wave
 
 _STATEMENT = "alumni_survey_link"
 _NO_SUCH_STATEMENT = "26000"  # PostgreSQL: invalid_sql_statement_name
@@ -248,3 +249,40 @@ def insert_response(response: Response) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(connection.vendor), params)
         return cursor.rowcount == 1
+
+
+@cache
+def _advance_sql(vendor: str, fields: tuple[str, ...], from_count: int) -> tuple[str, str]:
+    q = connection.ops.quote_name
+    assignments = "".join(f", {q(Invitation._meta.get_field(name).column)} = %s" for name in fields)
+    update = (
+        f"UPDATE {q(Invitation._meta.db_table)} SET {q('status')} = %s{assignments}"
+        f" WHERE {q('id')} = %s AND {q('status')} IN ({', '.join(['%s'] * from_count)})"
+    )
+    event = InvitationEvent._meta
+    insert = (
+        f"INSERT INTO {q(event.db_table)} ({q(_column(InvitationEvent, 'invitation'))}, {q('status')},"
+        f" {q('at')}, {q('detail')}) VALUES (%s, %s, %s, '')"
+    )
+    return update, insert
+
+
+def advance_invitation(invitation: Invitation, status: str, from_statuses, **fields) -> bool:
+    """Move the invitation to ``status`` if it is in one of ``from_statuses``
+    (statuses only go forward), with its ``InvitationEvent``; True if moved.
+    Call it inside a transaction. What ``filter().update()`` plus
+    ``objects.create()`` would do, without compiling both on every request."""
+    update, insert = _advance_sql(connection.vendor, tuple(fields), len(from_statuses))
+    prepared = [
+        Invitation._meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()
+    ]
+    now = InvitationEvent._meta.get_field("at").get_db_prep_save(timezone.now(), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(update, [status, *prepared, invitation.pk, *from_statuses])
+        if cursor.rowcount != 1:
+            return False
+        cursor.execute(insert, [invitation.pk, status, now])
+    invitation.status = status
+    for name, value in fields.items():
+        setattr(invitation, name, value)
+    return True

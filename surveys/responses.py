@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from alumni.models import Graduate
 
-from . import link_sql, services
-from .models import Invitation, InvitationEvent, Response
+from . import link_sql
+from .models import Invitation, Response
 from .questionnaire import instrument as ins
 
 S = Invitation.Status
@@ -107,10 +107,11 @@ def resume_page(invitation: Invitation) -> ins.Page:
 
 
 def record_open(invitation: Invitation) -> None:
-    """First visit: sent/reminded -> opened (services.record_open), skipped
+    """First visit: sent/reminded -> opened (as services.record_open), skipped
     without a query when the invitation is past that already."""
     if invitation.status in (S.SENT, S.REMINDED):
-        services.record_open(invitation)
+        with transaction.atomic():
+            _advance(invitation, S.OPENED, (S.SENT, S.REMINDED), opened_at=timezone.now())
 
 
 def set_language(graduate: Graduate, language: str) -> None:
@@ -146,12 +147,7 @@ def _locked_response(invitation: Invitation, page_slug: str, language: str) -> R
 
 
 def _advance(invitation: Invitation, status: str, from_statuses, **fields) -> None:
-    updated = Invitation.objects.filter(pk=invitation.pk, status__in=from_statuses).update(
-        status=status, **fields
-    )
-    if updated:
-        InvitationEvent.objects.create(invitation=invitation, status=status)
-        invitation.status = status
+    link_sql.advance_invitation(invitation, status, from_statuses, **fields)
 
 
 def save_page(
