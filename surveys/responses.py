@@ -151,13 +151,20 @@ def _advance(invitation: Invitation, status: str, from_statuses, **fields) -> No
 
 
 def save_page(
-    *, invitation: Invitation, page_slug: str, cleaned: dict, language: str, finish: bool = True
+    *,
+    invitation: Invitation,
+    page_slug: str,
+    cleaned: dict,
+    language: str,
+    finish: bool = True,
+    answers: ins.Answers | None = None,
 ) -> Saved:
     """Store the answers of one page and say which page comes next.
 
     ``cleaned`` is the page form's cleaned data. On the last page (and
     ``finish``) the response is completed in the same transaction. Answers
-    posted after completion are ignored.
+    posted after completion are ignored. ``answers``: ``answers_of(invitation)``
+    if the caller has it already.
 
     Optimistic first: the answers were read with the link, so the save is
     decided on them and written conditionally — the first save as an
@@ -171,13 +178,13 @@ def save_page(
     response = response_of(invitation)
     if response is not None and response.completed_at:
         return Saved(None, completed=True, already_completed=True)
-    saved = _save_optimistic(invitation, response, page, cleaned, language, finish)
+    saved = _save_optimistic(invitation, response, page, cleaned, language, finish, answers)
     return saved if saved is not None else _save_locked(invitation, page, cleaned, language, finish)
 
 
-def _change(invitation: Invitation, response: Response | None, page: ins.Page, cleaned: dict):
+def _change(invitation: Invitation, response: Response | None, page: ins.Page, cleaned: dict, before=None):
     """(answers before, columns to write, answers after, the page that follows)."""
-    before = answers_of(invitation, response)
+    before = before if before is not None else answers_of(invitation, response)
     values = ins.settle(before, ins.columns_from_cleaned(page, before, cleaned))
     after = ins.apply(before, values)
     following = ins.next_page(page.slug, after)
@@ -193,10 +200,11 @@ def _save_optimistic(
     cleaned: dict,
     language: str,
     finish: bool,
+    answers: ins.Answers | None = None,
 ) -> Saved | None:
     """The save decided on the answers read with the link; None if the row
     changed since (nothing written then)."""
-    before, values, after, following = _change(invitation, response, page, cleaned)
+    before, values, after, following = _change(invitation, response, page, cleaned, answers)
     completing = following is None and finish
     now = timezone.now()
     columns = {
@@ -256,7 +264,7 @@ def _save_locked(invitation: Invitation, page: ins.Page, cleaned: dict, language
 
 def _store_private_email(graduate: Graduate, page: ins.Page, answers: ins.Answers, cleaned: dict) -> None:
     """Item 20: an address for the T3 invitation, kept only with consent."""
-    if ins.ITEMS[20] not in page.items_shown(answers):
+    if ins.ITEMS[20] not in page.items or ins.ITEMS[20] not in page.items_shown(answers):
         return
     email = (cleaned.get("private_email") or "").strip()
     if cleaned.get("recontact_consent") is True and email and email != graduate.private_email:

@@ -1,14 +1,16 @@
 """The graduate's side of the link (the questionnaire, opt-out) and the admin's wave page."""
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -208,11 +210,12 @@ def survey_page(request, token, page):
                 cleaned=form.cleaned_data,
                 language=language,
                 finish=not going_back,
+                answers=answers,
             )
             if saved.completed:
-                return redirect("surveys:survey", token=token)
+                return HttpResponseRedirect(_link_url(token))
             target = (saved.previous_page or current.slug) if going_back else saved.next_page
-            return redirect("surveys:survey_page", token=token, page=target)
+            return HttpResponseRedirect(_link_url(token, target))
         context = _page_context(link, current, answers, form.html(), form.error_links())
         return render(request, "surveys/survey_page.html", context)
     blank = blank_html(current, answers, language, private_email=graduate.private_email)
@@ -220,6 +223,22 @@ def survey_page(request, token, page):
         return HttpResponse(_blank_page(request, _page_context(link, current, answers, blank, ())))
     form = PageForm(current, answers, language, private_email=graduate.private_email)
     return render(request, "surveys/survey_page.html", _page_context(link, current, answers, form.html(), []))
+
+
+@functools.cache
+def _link_urls(script_prefix: str) -> tuple[str, str]:
+    """The link's and a page's URL with ``{token}`` / ``{page}`` holes, reversed once."""
+    link = reverse("surveys:survey", kwargs={"token": "TOKEN"})
+    page = reverse("surveys:survey_page", kwargs={"token": "TOKEN", "page": "PAGE"})
+    return link.replace("TOKEN", "{token}"), page.replace("TOKEN", "{token}").replace("PAGE", "{page}")
+
+
+def _link_url(token: str, page: str | None = None) -> str:
+    """``reverse`` of the survey's own URLs (after every posted page) without
+    its cost; the token has been checked against _TOKEN_SHAPE and slugs are
+    the instrument's, so neither needs quoting."""
+    link, page_url = _link_urls(get_script_prefix())
+    return page_url.format(token=token, page=page) if page else link.format(token=token)
 
 
 def _page_context(link: _Link, page, answers, form_html: str, errors: Sequence) -> dict:

@@ -408,3 +408,15 @@ def test_pages_are_light_enough_for_a_slow_phone_connection(client, db):
     )
     first = client.get(url(inv, "werk")).content
     assert len(gzip.compress(first)) + css < 100_000
+
+
+def test_the_survey_builds_its_own_urls_as_reverse_does():
+    from django.urls import reverse
+
+    from surveys.views import _link_url
+
+    token = "AbC-_123xyzPAGETOKEN0000"
+    assert _link_url(token) == reverse("surveys:survey", kwargs={"token": token})
+    assert _link_url(token, "werkgever") == reverse(
+        "surveys:survey_page", kwargs={"token": token, "page": "werkgever"}
+    )
