@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from alumni.models import Graduate
 
-from . import link_sql
+from . import link_sql, services
 from .models import Invitation, Response
 from .questionnaire import instrument as ins
 
@@ -107,11 +107,10 @@ def resume_page(invitation: Invitation) -> ins.Page:
 
 
 def record_open(invitation: Invitation) -> None:
-    """First visit: sent/reminded -> opened (as services.record_open), skipped
+    """First visit: sent/reminded -> opened (services.record_open), skipped
     without a query when the invitation is past that already."""
     if invitation.status in (S.SENT, S.REMINDED):
-        with transaction.atomic():
-            _advance(invitation, S.OPENED, (S.SENT, S.REMINDED), opened_at=timezone.now())
+        services.record_open(invitation)
 
 
 def set_language(graduate: Graduate, language: str) -> None:

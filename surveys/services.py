@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from alumni.models import Graduate
 
-from . import scheduling
+from . import link_sql, scheduling
 from .mail import MessageRenderer, SendFailure, build_message, classify
 from .models import Invitation, InvitationEvent, OutboundEmail, Wave
 
@@ -576,10 +576,6 @@ def queue_extra_reminder(*, institution, wave: Wave, today=None) -> int:
 
 
 def record_open(invitation: Invitation) -> None:
-    """First visit of the link: sent/reminded -> opened (never a step back)."""
-    updated = Invitation.objects.filter(pk=invitation.pk, status__in=[S.SENT, S.REMINDED]).update(
-        status=S.OPENED, opened_at=timezone.now()
-    )
-    if updated:
-        InvitationEvent.objects.create(invitation=invitation, status=S.OPENED)
-        invitation.status = S.OPENED
+    """First visit of the link: sent/reminded -> opened (never a step back), with its event."""
+    with transaction.atomic():
+        link_sql.advance_invitation(invitation, S.OPENED, (S.SENT, S.REMINDED), opened_at=timezone.now())

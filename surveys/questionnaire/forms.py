@@ -113,9 +113,7 @@ class PageForm(forms.Form):
             names = []
             for q in item.questions:
                 self.fields[q.name] = _field_copy(q, answers, language)
-                self.initial[q.name] = (
-                    private_email if q.kind == ins.EMAIL else ins.value_for_form(q, answers)
-                )
+                self.initial[q.name] = _initial_value(q, answers, private_email)
                 if q.exclusive:
                     self.exclusive[q.name] = q.exclusive
                 names.append(q.name)
@@ -165,9 +163,14 @@ class PageForm(forms.Form):
         return rendered
 
 
+def _initial_value(q: ins.Question, answers: ins.Answers, private_email: str):
+    """What a question shows filled in: the stored answer; for item 20 the address on file."""
+    return private_email if q.kind == ins.EMAIL else ins.value_for_form(q, answers)
+
+
 def _initial(page: ins.Page, answers: ins.Answers, private_email: str) -> dict:
     return {
-        q.name: private_email if q.kind == ins.EMAIL else ins.value_for_form(q, answers)
+        q.name: _initial_value(q, answers, private_email)
         for item in page.items_shown(answers)
         for q in item.questions
     }
