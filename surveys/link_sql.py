@@ -19,17 +19,34 @@ survey uses are read (none of the graduate's personal data: least
 privilege, and less to parse); the others are deferred and would cost a
 query if touched — tests/surveys/test_link_sql.py counts the queries.
 
-The prepared statement is used only outside a transaction (the survey views
-read before they write): if a connection pooler has discarded it, the failed
-``EXECUTE`` poisons nothing and is re-prepared once. Inside a transaction
-(tests, callers that hold locks) the same SQL is sent plainly.
+On PostgreSQL the row comes back as one JSON array (``json_build_array``)
+rather than ~80 columns: psycopg2 spends ~0.7 µs of Python-side work per
+column of a result (its description, a decode per value), the JSON text is
+one value and ``json.loads`` is C — 30 µs less per request for the client and
+a little less for the server (bench/survey, docs/benchmarks.md). Values JSON
+has no type for (dates, timestamps) are parsed by their field's type; a model
+with a field type not handled here makes the read fall back to plain columns.
+
+The page's save (``update_response_if_unchanged``) is a prepared statement per
+set of columns too: PostgreSQL otherwise parses and plans the UPDATE on every
+posted page (~50 µs of its CPU).
+
+Prepared statements are used only outside a transaction (the survey views
+read before they write, and a page in the middle is saved in autocommit): if
+a connection pooler has discarded them, the failed ``EXECUTE`` poisons
+nothing and they are prepared again. Inside a transaction (tests, callers
+that hold locks) the same SQL is sent plainly.
 """
 
+import datetime
+import hashlib
+import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import Field, Model, signals
 from django.db.models.base import ModelState
@@ -40,7 +57,6 @@ from alumni.models import Graduate, Institution
 
 from .models import Invitation, InvitationEvent, Response, Wave
 
-_STATEMENT = "alumni_survey_link"
 _NO_SUCH_STATEMENT = "26000"  # PostgreSQL: invalid_sql_statement_name
 
 
@@ -82,14 +98,64 @@ def _column(model: type[Model], name: str) -> str:
     return model._meta.get_field(name).column
 
 
+# Field types whose values come out of ``json_build_array`` as psycopg2 would
+# return them, or with the parser that makes them so (None: as they are).
+_AS_THEY_ARE = [
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "IntegerField",
+    "BigIntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "BooleanField",
+    "CharField",
+    "TextField",
+    "SlugField",
+]
+_FROM_JSON: dict[str, Callable | None] = {
+    **dict.fromkeys(_AS_THEY_ARE),
+    "DateTimeField": datetime.datetime.fromisoformat,
+    "DateField": datetime.date.fromisoformat,
+}
+_JSON_CHUNK = 90  # PostgreSQL functions take at most 100 arguments
+
+
+def _internal_type(field: Field) -> str:
+    if field.is_relation:
+        return _internal_type(field.target_field)
+    output = getattr(field, "output_field", None)  # a GeneratedField stores its output field's type
+    return _internal_type(output) if isinstance(output, Field) else field.get_internal_type()
+
+
+@cache
+def _json_parsers(vendor: str) -> tuple[Callable | None, ...] | None:
+    """A parser (or None) per column of the row read as JSON; None if the row
+    is read as plain columns (not PostgreSQL, or a type JSON can't carry)."""
+    if vendor != "postgresql":
+        return None
+    types = [_internal_type(field) for part in _PARTS for field in part.fields]
+    if any(t not in _FROM_JSON for t in types):
+        return None
+    return tuple(_FROM_JSON[t] for t in types)
+
+
 @cache
 def _sql(vendor: str) -> tuple[str, str]:
     """The SELECT with a ``%s`` placeholder and with ``$1`` (for PREPARE)."""
     q = connection.ops.quote_name
-    columns = ", ".join(f"{part.alias}.{q(field.column)}" for part in _PARTS for field in part.fields)
+    columns = [f"{part.alias}.{q(field.column)}" for part in _PARTS for field in part.fields]
+    if _json_parsers(vendor) is not None:
+        chunks = [columns[i : i + _JSON_CHUNK] for i in range(0, len(columns), _JSON_CHUNK)]
+        arrays = ", ".join("json_build_array(" + ", ".join(chunk) + ")" for chunk in chunks)
+        selected = f"json_build_array({arrays})::text"
+    else:
+        selected = ", ".join(columns)
     table = {part.alias: q(part.model._meta.db_table) for part in _PARTS}
     sql = (
-        f"SELECT {columns} FROM {table['i']} i"
+        f"SELECT {selected} FROM {table['i']} i"
         f" INNER JOIN {table['w']} w ON w.{q('id')} = i.{q(_column(Invitation, 'wave'))}"
         f" INNER JOIN {table['g']} g ON g.{q('id')} = i.{q(_column(Invitation, 'graduate'))}"
         f" INNER JOIN {table['n']} n ON n.{q('id')} = g.{q(_column(Graduate, 'institution'))}"
@@ -97,6 +163,18 @@ def _sql(vendor: str) -> tuple[str, str]:
         f" WHERE i.{q(_column(Invitation, 'token'))} = "
     )
     return sql + "%s", sql + "$1"
+
+
+def _row_values(vendor: str, row: Sequence) -> list:
+    """The row's values as psycopg2 would give them for plain columns."""
+    parsers = _json_parsers(vendor)
+    if parsers is None:
+        return list(row)
+    values = [value for chunk in json.loads(row[0]) for value in chunk]
+    for position, parse in enumerate(parsers):
+        if parse is not None and values[position] is not None:
+            values[position] = parse(values[position])
+    return values
 
 
 Converter = Callable[[object, object, object], object]
@@ -122,27 +200,49 @@ def _converters(vendor: str) -> tuple[tuple[int, tuple[Converter, ...], object],
 @receiver(connection_created)
 def _forget_prepared(sender, connection, **kwargs):
     """A new database session has no prepared statements yet."""
-    connection.survey_link_prepared = False
+    connection.survey_prepared = set()
+
+
+def _numbered(sql: str) -> str:
+    """``%s`` placeholders as ``$1``, ``$2``, … (PREPARE's)."""
+    counter = iter(range(1, sql.count("%s") + 1))
+    return re.sub("%s", lambda _: f"${next(counter)}", sql)
+
+
+@cache
+def statement_name(sql: str) -> str:
+    """The prepared statement's name: the same SQL gets the same name in every process."""
+    return f"alumni_{hashlib.blake2s(sql.encode(), digest_size=8).hexdigest()}"
+
+
+def _execute(db, cursor, sql: str, params: Sequence, numbered: str | None = None) -> None:
+    """``cursor.execute(sql, params)``, as a prepared statement of the
+    connection where that is safe (PostgreSQL, outside a transaction);
+    ``numbered``: ``sql`` with ``$n`` placeholders and explicit types, if
+    PostgreSQL can't infer them."""
+    if db.vendor != "postgresql" or db.in_atomic_block:
+        cursor.execute(sql, params)
+        return
+    name = statement_name(sql)
+    prepared = db.__dict__.setdefault("survey_prepared", set())
+    for attempt in (1, 2):
+        if name not in prepared:
+            cursor.execute(f"PREPARE {name} AS {numbered or _numbered(sql)}")
+            prepared.add(name)
+        try:
+            cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+            return
+        except DatabaseError as error:
+            if getattr(error.__cause__, "pgcode", None) != _NO_SUCH_STATEMENT or attempt == 2:
+                raise
+            prepared.clear()  # discarded by a pooler (DISCARD ALL): prepare again
 
 
 def _fetch(db, token: str) -> Sequence | None:
     plain, numbered = _sql(db.vendor)
     with db.cursor() as cursor:
-        if db.vendor != "postgresql" or db.in_atomic_block:
-            cursor.execute(plain, [token])
-            return cursor.fetchone()
-        for attempt in (1, 2):
-            if not getattr(db, "survey_link_prepared", False):
-                cursor.execute(f"PREPARE {_STATEMENT} (text) AS {numbered}")
-                db.survey_link_prepared = True
-            try:
-                cursor.execute(f"EXECUTE {_STATEMENT} (%s)", [token])
-                return cursor.fetchone()
-            except DatabaseError as error:
-                if getattr(error.__cause__, "pgcode", None) != _NO_SUCH_STATEMENT or attempt == 2:
-                    raise
-                db.survey_link_prepared = False  # discarded by a pooler (DISCARD ALL): prepare again
-    return None  # pragma: no cover - the loop returns or raises
+        _execute(db, cursor, plain, [token], numbered)
+        return cursor.fetchone()
 
 
 def invitation_by_token(token: str) -> Invitation | None:
@@ -152,7 +252,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     row = _fetch(db, token)
     if row is None:
         return None
-    values = list(row)
+    values = _row_values(db.vendor, row)
     for position, converters, expression in _converters(db.vendor):
         for convert in converters:
             values[position] = convert(values[position], expression, db)
@@ -210,20 +310,23 @@ def _update_sql(vendor: str, columns: tuple[str, ...]) -> str:
     )
 
 
-def update_response_if_unchanged(response: Response, values: dict) -> bool:
-    """Write ``values`` to the response's row if nobody changed it since it
-    was read (same ``revision``, not completed), bumping the revision; True
-    if written. The ORM's ``filter(...).update(...)`` does the same but
-    spends ~0.45 ms compiling it, more than the database spends running it;
-    values other than plain ones go through their field's ``get_db_prep_save``."""
+def _update_params(response: Response, values: dict) -> list:
+    """Values other than plain ones go through their field's ``get_db_prep_save``."""
     params = [
         value if type(value) in _PLAIN else Response._meta.get_field(name).get_db_prep_save(value, connection)
         for name, value in values.items()
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _update_sql(connection.vendor, tuple(values)), [*params, response.pk, response.revision]
-        )
+    return [*params, response.pk, response.revision]
+
+
+def update_response_if_unchanged(response: Response, values: dict) -> bool:
+    """Write ``values`` to the response's row if nobody changed it since it
+    was read (same ``revision``, not completed), bumping the revision; True
+    if written. The ORM's ``filter(...).update(...)`` does the same but
+    spends ~0.45 ms compiling it, more than the database spends running it."""
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        _execute(db, cursor, _update_sql(db.vendor, tuple(values)), _update_params(response, values))
         return cursor.rowcount == 1
 
 
@@ -242,49 +345,156 @@ def _insertable() -> list[Field]:
     return [f for f in Response._meta.concrete_fields if not f.primary_key and not f.generated]
 
 
+def _insert_params(response: Response) -> list:
+    """Values prepared as ``Model.save`` would (``pre_save`` for the automatic
+    timestamps, ``get_db_prep_save``)."""
+    return [f.get_db_prep_save(f.pre_save(response, True), connection) for f in _insertable()]
+
+
 def insert_response(response: Response) -> bool:
     """Insert the invitation's first response row unless it has one already
-    (another tab got there first: then nothing is written); True if inserted.
-    Values are prepared as ``Model.save`` would (``pre_save`` for the
-    automatic timestamps, ``get_db_prep_save``)."""
-    params = [f.get_db_prep_save(f.pre_save(response, True), connection) for f in _insertable()]
+    (another tab got there first: then nothing is written); True if inserted."""
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor), params)
+        cursor.execute(_insert_sql(connection.vendor), _insert_params(response))
         return cursor.rowcount == 1
 
 
-@cache
-def _advance_sql(vendor: str, fields: tuple[str, ...], from_count: int) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Advance:
+    """An invitation's status move: to ``status`` if it is in one of
+    ``from_statuses`` (statuses only go forward), setting ``fields`` too,
+    with its ``InvitationEvent``."""
+
+    status: str
+    from_statuses: tuple[str, ...]
+    fields: tuple[tuple[str, object], ...] = ()
+
+
+def _advance_sql(advance: Advance, ids: str) -> tuple[str, str]:
+    """The UPDATE of the invitations in ``ids`` (SQL: ``%s`` or a subquery)
+    and the head of the INSERT of their events."""
     q = connection.ops.quote_name
-    assignments = "".join(f", {q(Invitation._meta.get_field(name).column)} = %s" for name in fields)
+    assignments = "".join(
+        f", {q(Invitation._meta.get_field(name).column)} = %s" for name, _ in advance.fields
+    )
     update = (
         f"UPDATE {q(Invitation._meta.db_table)} SET {q('status')} = %s{assignments}"
-        f" WHERE {q('id')} = %s AND {q('status')} IN ({', '.join(['%s'] * from_count)})"
+        f" WHERE {q('id')} IN ({ids}) AND {q('status')} IN ({', '.join(['%s'] * len(advance.from_statuses))})"
     )
-    event = InvitationEvent._meta
-    insert = (
-        f"INSERT INTO {q(event.db_table)} ({q(_column(InvitationEvent, 'invitation'))}, {q('status')},"
-        f" {q('at')}, {q('detail')}) VALUES (%s, %s, %s, '')"
+    event = (
+        f"INSERT INTO {q(InvitationEvent._meta.db_table)}"
+        f" ({q(_column(InvitationEvent, 'invitation'))}, {q('status')}, {q('at')}, {q('detail')})"
     )
-    return update, insert
+    return update, event
 
 
-def advance_invitation(invitation: Invitation, status: str, from_statuses, **fields) -> bool:
-    """Move the invitation to ``status`` if it is in one of ``from_statuses``
-    (statuses only go forward), with its ``InvitationEvent``; True if moved.
-    Call it inside a transaction. What ``filter().update()`` plus
-    ``objects.create()`` would do, without compiling both on every request."""
-    update, insert = _advance_sql(connection.vendor, tuple(fields), len(from_statuses))
-    prepared = [
-        Invitation._meta.get_field(name).get_db_prep_save(value, connection) for name, value in fields.items()
+def _moved_events(advance: Advance, ids: str) -> list[str]:
+    """PostgreSQL: the WITH parts that move the invitations in ``ids`` and log
+    their events. Parameters: status, fields, from_statuses, then the
+    event's status and time (``_advance_params``)."""
+    update, event = _advance_sql(advance, ids)
+    return [f"moved AS ({update} RETURNING id)", f"logged AS ({event} SELECT id, %s, %s, '' FROM moved)"]
+
+
+def _advance_params(advance: Advance) -> tuple[list, list]:
+    """The UPDATE's parameters before the ids (status, fields) and the
+    event's (status, time)."""
+    fields = [
+        Invitation._meta.get_field(name).get_db_prep_save(value, connection) for name, value in advance.fields
     ]
     now = InvitationEvent._meta.get_field("at").get_db_prep_save(timezone.now(), connection)
-    with connection.cursor() as cursor:
-        cursor.execute(update, [status, *prepared, invitation.pk, *from_statuses])
-        if cursor.rowcount != 1:
-            return False
-        cursor.execute(insert, [invitation.pk, status, now])
-    invitation.status = status
-    for name, value in fields.items():
+    return [advance.status, *fields], [advance.status, now]
+
+
+def _moved(invitation: Invitation, advance: Advance) -> None:
+    invitation.status = advance.status
+    for name, value in advance.fields:
         setattr(invitation, name, value)
-    return True
+
+
+def advance_invitation(invitation: Invitation, advance: Advance) -> bool:
+    """Move the invitation as ``advance`` says; True if moved. One statement
+    on PostgreSQL (``WITH moved AS (UPDATE …) INSERT …``: atomic by itself,
+    one round trip), a transaction elsewhere. What ``filter().update()``
+    plus ``objects.create()`` would do, without compiling both."""
+    db = connections[DEFAULT_DB_ALIAS]
+    head, event = _advance_params(advance)
+    update_params = [*head, invitation.pk, *advance.from_statuses]
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            parts = _moved_events(advance, "%s")
+            cursor.execute(f"WITH {', '.join(parts)} SELECT count(*) FROM moved", [*update_params, *event])
+            moved = cursor.fetchone()[0] == 1
+        else:
+            update, insert = _advance_sql(advance, "%s")
+            with transaction.atomic(using=db.alias):
+                cursor.execute(update, update_params)
+                moved = cursor.rowcount == 1
+                if moved:
+                    cursor.execute(f"{insert} VALUES (%s, %s, %s, '')", [invitation.pk, *event])
+    if moved:
+        _moved(invitation, advance)
+    return moved
+
+
+def save_page_row(
+    invitation: Invitation,
+    response: Response | None,
+    values: dict,
+    *,
+    new: Response | None = None,
+    advance: Advance | None = None,
+    private_email: str | None = None,
+) -> bool:
+    """A page's save, all or nothing; True if written, False if the row was
+    made or changed by another request since it was read (nothing written).
+
+    The row: ``new`` inserted (the first save; not if the invitation has one
+    already) or ``values`` written to ``response`` if its revision is
+    unchanged. With it, if written: the invitation's status move and the
+    graduate's private e-mail (item 20). On PostgreSQL that is one statement
+    (data-modifying ``WITH``), elsewhere a transaction: under load every
+    round trip to the database costs ~0.4 ms of CPU between the web process,
+    PostgreSQL and the scheduler, more than the statement itself
+    (docs/benchmarks.md), and a transaction is three of them more.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if new is None and advance is None and private_email is None:
+        return update_response_if_unchanged(response, values)  # a page in the middle: prepared
+    if db.vendor != "postgresql":
+        with transaction.atomic(using=db.alias):
+            written = (
+                insert_response(new) if new is not None else update_response_if_unchanged(response, values)
+            )
+            if written and advance is not None:
+                advance_invitation(invitation, advance)
+            if written and private_email is not None:
+                Graduate.objects.filter(pk=invitation.graduate_id).update(private_email=private_email)
+    else:
+        q = db.ops.quote_name
+        if new is not None:
+            write, params = _insert_sql(db.vendor), _insert_params(new)
+        else:
+            write, params = _update_sql(db.vendor, tuple(values)), _update_params(response, values)
+        parts = [f"written AS ({write} RETURNING {q(_column(Response, 'invitation'))})"]
+        written_ids = f"SELECT {q(_column(Response, 'invitation'))} FROM written"
+        if advance is not None:
+            head, event = _advance_params(advance)
+            parts += _moved_events(advance, written_ids)
+            params += [*head, *advance.from_statuses, *event]
+        if private_email is not None:
+            parts.append(
+                f"emailed AS (UPDATE {q(Graduate._meta.db_table)} SET {q('private_email')} = %s"
+                f" WHERE {q('id')} = %s AND EXISTS (SELECT 1 FROM written))"
+            )
+            params += [private_email, invitation.graduate_id]
+        moved = "(SELECT count(*) FROM moved)" if advance is not None else "0"
+        with db.cursor() as cursor:
+            cursor.execute(f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM written), {moved}", params)
+            written_count, moved_count = cursor.fetchone()
+        written = written_count == 1
+        if moved_count:
+            _moved(invitation, advance)
+    if written and private_email is not None:
+        invitation.graduate.private_email = private_email
+    return written

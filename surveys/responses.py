@@ -3,13 +3,18 @@
 Why it is safe to click twice
 -----------------------------
 * There is one ``Response`` per invitation (a unique one-to-one key). The
-  first save creates it; a second tab that races it gets the unique-key error
-  inside a savepoint and carries on with the row the first one made.
-* Every save and the completion lock the row (``SELECT … FOR UPDATE``; on
-  SQLite the write transaction is already exclusive), re-read it, and only
-  then decide. So a double-clicked "Submit" completes once: the second request
-  waits for the first, sees ``completed_at`` and changes nothing. A page posted
-  after completion (the back button, a second tab) is not stored either.
+  first save creates it (``INSERT … ON CONFLICT DO NOTHING``); a second tab
+  that races it writes nothing and goes the locked way below.
+* A save is decided on the answers read with the link and written only if
+  the row is still as read: same ``revision``, not completed (optimistic,
+  ``link_sql.save_page_row``: the row, the status move and item 20's e-mail
+  in one statement on PostgreSQL). If another request changed it in between,
+  nothing was written and the save is decided again under a lock
+  (``SELECT … FOR UPDATE``; on SQLite the write transaction is already
+  exclusive) on the row as it is now. So a double-clicked "Submit" completes
+  once: the second request sees ``completed_at`` and changes nothing. A page
+  posted after completion (the back button, a second tab) is not stored
+  either.
 * A page writes only its own columns (plus what its answers take off the
   route and the derived ones), so two tabs on different pages do not undo
   each other's answers.
@@ -18,7 +23,6 @@ Why it is safe to click twice
 """
 
 import datetime
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -145,8 +149,12 @@ def _locked_response(invitation: Invitation, page_slug: str, language: str) -> R
         return Response.objects.select_for_update().get(invitation_id=invitation.pk)
 
 
-def _advance(invitation: Invitation, status: str, from_statuses, **fields) -> None:
-    link_sql.advance_invitation(invitation, status, from_statuses, **fields)
+# The status moves a save makes (link_sql.Advance).
+_TO_PARTIAL = link_sql.Advance(S.PARTIAL, (S.PENDING, S.SENT, S.REMINDED, S.OPENED))
+
+
+def _to_completed(now: datetime.datetime) -> link_sql.Advance:
+    return link_sql.Advance(S.COMPLETED, OPEN_STATUSES, (("completed_at", now),))
 
 
 def save_page(
@@ -214,21 +222,21 @@ def _save_optimistic(
         "updated_at": now,
         **({"completed_at": now} if completing else {}),
     }
-    advance = completing or invitation.status != S.PARTIAL
-    with transaction.atomic() if advance else nullcontext():
-        if response is None:
-            written = link_sql.insert_response(
-                Response(invitation=invitation, instrument_version=ins.VERSION, started_at=now, **columns)
-            )
-        else:
-            written = link_sql.update_response_if_unchanged(response, columns)
-        if not written:
-            return None
-        if completing:
-            _advance(invitation, S.COMPLETED, OPEN_STATUSES, completed_at=now)
-        elif advance:
-            _advance(invitation, S.PARTIAL, (S.PENDING, S.SENT, S.REMINDED, S.OPENED))
-        _store_private_email(invitation.graduate, page, before, cleaned)
+    moving_on = _TO_PARTIAL if invitation.status != S.PARTIAL else None
+    advance = _to_completed(now) if completing else moving_on
+    new = None
+    if response is None:
+        new = Response(invitation=invitation, instrument_version=ins.VERSION, started_at=now, **columns)
+    written = link_sql.save_page_row(
+        invitation,
+        response,
+        columns,
+        new=new,
+        advance=advance,
+        private_email=_private_email_to_store(invitation.graduate, page, before, cleaned),
+    )
+    if not written:
+        return None
     if completing:
         return Saved(None, completed=True)
     previous = ins.previous_page(page.slug, after)
@@ -252,8 +260,11 @@ def _save_locked(invitation: Invitation, page: ins.Page, cleaned: dict, language
             update_fields=[*values, "current_page", "last_saved_page", "language", "updated_at", "revision"]
         )
         if invitation.status != S.PARTIAL:
-            _advance(invitation, S.PARTIAL, (S.PENDING, S.SENT, S.REMINDED, S.OPENED))
-        _store_private_email(invitation.graduate, page, before, cleaned)
+            link_sql.advance_invitation(invitation, _TO_PARTIAL)
+        email = _private_email_to_store(invitation.graduate, page, before, cleaned)
+        if email is not None:
+            Graduate.objects.filter(pk=invitation.graduate_id).update(private_email=email)
+            invitation.graduate.private_email = email
         if following is None and finish:
             _complete(invitation, response)
             return Saved(None, completed=True)
@@ -261,14 +272,17 @@ def _save_locked(invitation: Invitation, page: ins.Page, cleaned: dict, language
     return Saved(response.current_page, previous.slug if previous else None)
 
 
-def _store_private_email(graduate: Graduate, page: ins.Page, answers: ins.Answers, cleaned: dict) -> None:
-    """Item 20: an address for the T3 invitation, kept only with consent."""
+def _private_email_to_store(
+    graduate: Graduate, page: ins.Page, answers: ins.Answers, cleaned: dict
+) -> str | None:
+    """Item 20: an address for the T3 invitation, kept only with consent;
+    None if there is nothing (new) to store."""
     if ins.ITEMS[20] not in page.items or ins.ITEMS[20] not in page.items_shown(answers):
-        return
+        return None
     email = (cleaned.get("private_email") or "").strip()
     if cleaned.get("recontact_consent") is True and email and email != graduate.private_email:
-        Graduate.objects.filter(pk=graduate.pk).update(private_email=email)
-        graduate.private_email = email
+        return email
+    return None
 
 
 def _complete(invitation: Invitation, response: Response) -> None:
@@ -276,7 +290,7 @@ def _complete(invitation: Invitation, response: Response) -> None:
     response.completed_at = now
     response.revision += 1
     response.save(update_fields=["completed_at", "updated_at", "revision"])
-    _advance(invitation, S.COMPLETED, OPEN_STATUSES, completed_at=now)
+    link_sql.advance_invitation(invitation, _to_completed(now))
 
 
 def complete(invitation: Invitation) -> bool:

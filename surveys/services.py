@@ -577,5 +577,6 @@ def queue_extra_reminder(*, institution, wave: Wave, today=None) -> int:
 
 def record_open(invitation: Invitation) -> None:
     """First visit of the link: sent/reminded -> opened (never a step back), with its event."""
-    with transaction.atomic():
-        link_sql.advance_invitation(invitation, S.OPENED, (S.SENT, S.REMINDED), opened_at=timezone.now())
+    link_sql.advance_invitation(
+        invitation, link_sql.Advance(S.OPENED, (S.SENT, S.REMINDED), (("opened_at", timezone.now()),))
+    )

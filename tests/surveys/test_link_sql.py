@@ -2,6 +2,8 @@
 the same objects as the ORM, no hidden queries, prepared statements that survive
 a pooler, and a save that loses a race falling back to the locked path."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -85,23 +87,64 @@ def test_personal_data_is_not_read_but_still_reachable(invitation):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_prepared_statement_is_made_again_after_a_pooler_discards_it(on_postgres):
+def test_prepared_statements_are_made_again_after_a_pooler_discards_them(on_postgres):
+    """Outside a transaction (as the survey views run) the link's read and a
+    page's save are prepared statements of the connection; after a pooler's
+    DISCARD ALL, or on a new connection, they are prepared again."""
     if not on_postgres:
         pytest.skip("prepared statements are PostgreSQL's; SQLite runs the plain query")
     from alumni.reference import load_reference_data
 
     load_reference_data()  # a transactional test starts from an empty database
     invitation = builders.invitation()
-    assert link_sql.invitation_by_token(invitation.token).pk == invitation.pk
-    assert connection.survey_link_prepared is True
+    save(invitation, "nu", activity=["employee"])
+
+    def prepared():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'alumni_%%'")
+            return sorted(row[0].split()[3] for row in cursor.fetchall())  # PREPARE name AS SELECT|UPDATE
+
+    fresh = link_sql.invitation_by_token(invitation.token)
+    save(fresh, "werk", hours_per_week=38, contract="permanent", wage_band="2500")
+    assert prepared() == ["SELECT", "UPDATE"]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [link_sql._STATEMENT])
-        assert cursor.fetchone()[0] == 1
         cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does
-    assert link_sql.invitation_by_token(invitation.token).pk == invitation.pk
-    connection.close()  # a new session: the flag is reset by connection_created
-    assert link_sql.invitation_by_token(invitation.token).pk == invitation.pk
-    assert connection.survey_link_prepared is True
+    fresh = link_sql.invitation_by_token(invitation.token)
+    save(fresh, "functie", job_title="Kok", job_tasks="Koken", occupation_group="5")
+    assert prepared() == ["SELECT", "UPDATE"]
+    connection.close()  # a new session: connection_created forgets what was prepared
+    assert link_sql.invitation_by_token(invitation.token).response.job_title == "Kok"
+    assert prepared() == ["SELECT"]
+    row = Response.objects.get(invitation=invitation)
+    assert (row.hours_per_week, row.job_title, row.current_page, row.revision) == (38, "Kok", "werkgever", 2)
+
+
+def test_the_read_as_plain_columns_gives_the_same_objects(invitation, monkeypatch):
+    """On PostgreSQL the row is read as one JSON array; a field type JSON
+    can't carry makes the read fall back to plain columns. Both give the same."""
+    save(invitation, "nu", activity=["employee"])
+
+    def read():
+        fast = link_sql.invitation_by_token(invitation.token)
+        return [
+            getattr(instance, f.attname)
+            for instance in (fast, fast.wave, fast.graduate, fast.graduate.institution, fast.response)
+            for f in type(instance)._meta.concrete_fields
+            if f.attname in instance.__dict__
+        ]
+
+    as_read = read()
+    for cached in (link_sql._json_parsers, link_sql._sql):
+        cached.cache_clear()
+    monkeypatch.delitem(link_sql._FROM_JSON, "DateField")  # Invitation.closes_on
+    try:
+        assert link_sql._json_parsers(connection.vendor) is None
+        assert read() == as_read
+    finally:
+        monkeypatch.undo()
+        for cached in (link_sql._json_parsers, link_sql._sql):
+            cached.cache_clear()
+    assert any(isinstance(v, datetime.date) for v in as_read)  # dates and timestamps came back typed
 
 
 def test_a_page_in_the_middle_is_one_update(invitation):
@@ -188,3 +231,68 @@ def test_receivers_of_model_signals_are_not_skipped(invitation):
     finally:
         post_init.disconnect(receiver, sender=Invitation)
     assert seen == ["Invitation"]
+
+
+EMPLOYEE_ROUTE = [
+    ("nu", {"activity": ["employee"]}),
+    ("werk", {"hours_per_week": 38, "contract": "permanent", "wage_band": "2500"}),
+    ("functie", {"job_title": "Kok", "job_tasks": "Koken", "occupation_group": "5"}),
+    ("werkgever", {"branch": "I", "employer_name": "Hotel", "workplace": "1012", "job_route": "internship"}),
+    ("aansluiting", {"level_match": "same", "field_match": "own", "diploma_needed": "level_field"}),
+    ("inkomen", {"benefit": "none"}),
+    ("terugblik", {"meaningful": 4, "fits_plans": 4, "uses_learning": 5, "preparation": 4}),
+    ("opleiding", {"missed": ["digital"], "choose_again": "yes"}),
+]
+LAST_PAGE = {"recontact_consent": True, "private_email": "nieuw@example.com", "network": ["mentoring"]}
+
+
+def events(invitation):
+    return list(InvitationEvent.objects.filter(invitation=invitation).values_list("status", flat=True))
+
+
+def test_the_writes_that_go_together_are_one_statement_on_postgresql(invitation, on_postgres):
+    """The first visit (opened), the first save (row + partial) and the last
+    page (answers + completed + item 20's address) each write three or four
+    tables; on PostgreSQL each is one statement, so one round trip."""
+    with CaptureQueriesContext(connection) as opened:
+        responses.record_open(link_sql.invitation_by_token(invitation.token))
+    with CaptureQueriesContext(connection) as first:
+        save(link_sql.invitation_by_token(invitation.token), *EMPLOYEE_ROUTE[0][:1], **EMPLOYEE_ROUTE[0][1])
+    for page, answers in EMPLOYEE_ROUTE[1:]:
+        save(link_sql.invitation_by_token(invitation.token), page, **answers)
+    with CaptureQueriesContext(connection) as last:
+        saved = save(link_sql.invitation_by_token(invitation.token), "contact", **LAST_PAGE)
+
+    writes = [q["sql"] for q in [*opened, *first, *last] if not q["sql"].startswith(("SELECT", "EXECUTE"))]
+    if on_postgres:
+        assert [sql.split(" AS (")[0] for sql in writes] == ["WITH moved", "WITH written", "WITH written"]
+    assert saved.completed
+    stored = Invitation.objects.select_related("graduate", "response").get(pk=invitation.pk)
+    assert stored.status == S.COMPLETED and stored.opened_at and stored.completed_at
+    assert stored.response.completed_at == stored.completed_at and stored.response.network_mentoring
+    assert stored.graduate.private_email == "nieuw@example.com"
+    assert events(invitation) == [S.OPENED, S.PARTIAL, S.COMPLETED]
+
+
+def test_a_last_page_on_a_stale_read_moves_nothing_until_it_is_decided_again(invitation):
+    """The completion is written only with the row: if another tab saved in
+    between, the status move and the address wait for the locked path, which
+    completes once."""
+    for page, answers in EMPLOYEE_ROUTE:
+        save(link_sql.invitation_by_token(invitation.token), page, **answers)
+    stale = link_sql.invitation_by_token(invitation.token)
+    save(link_sql.invitation_by_token(invitation.token), "contact", finish=False, recontact_consent=False)
+    saved = save(stale, "contact", **LAST_PAGE)
+    assert saved.completed and not saved.already_completed
+    stored = Invitation.objects.select_related("graduate", "response").get(pk=invitation.pk)
+    assert stored.status == S.COMPLETED and stored.response.recontact_consent is True
+    assert stored.graduate.private_email == "nieuw@example.com"
+    assert events(invitation) == [S.PARTIAL, S.COMPLETED]
+
+
+def test_opening_twice_logs_one_opened_event(invitation):
+    first, second = (link_sql.invitation_by_token(invitation.token) for _ in range(2))
+    responses.record_open(first)
+    responses.record_open(second)  # read before the first moved it: its move finds "opened" and does nothing
+    assert events(invitation) == [S.OPENED] and first.status == S.OPENED
+    assert second.status == S.SENT  # not moved by this request
