@@ -296,3 +296,15 @@ def test_opening_twice_logs_one_opened_event(invitation):
     responses.record_open(second)  # read before the first moved it: its move finds "opened" and does nothing
     assert events(invitation) == [S.OPENED] and first.status == S.OPENED
     assert second.status == S.SENT  # not moved by this request
+
+
+def test_text_comes_back_as_written_through_the_json_read(invitation):
+    """Free text goes through JSON on PostgreSQL: quotes, backslashes, line
+    breaks, tabs and characters outside the BMP come back unchanged."""
+    tricky = 'Kok "chef" \\ in\tde keuken\nvan café 🍳 — 100% <b>'
+    save(invitation, "nu", activity=["employee"])
+    save(link_sql.invitation_by_token(invitation.token), "werk", hours_per_week=38, contract="permanent")
+    save(link_sql.invitation_by_token(invitation.token), "functie", job_title=tricky, job_tasks=tricky[::-1])
+    fast = link_sql.invitation_by_token(invitation.token)
+    assert (fast.response.job_title, fast.response.job_tasks) == (tricky, tricky[::-1])
+    assert Response.objects.get(invitation=invitation).job_title == tricky
