@@ -243,3 +243,27 @@ def test_one_changed_answer_recomputes_one_slice(dataset):
     assert not result.full and result.slices == 1
     assert 1 <= result.cells < cells
     assert cube_contents() == selectors.cell_counts(cube.definition())
+
+
+def test_a_survey_answered_through_the_link_is_counted(dataset):
+    """The survey writes with its own SQL (surveys/link_sql.py: on PostgreSQL
+    the first visit, the first save and the completion are each one
+    data-modifying WITH statement); the triggers see those writes too."""
+    from surveys import link_sql, responses
+    from tests.surveys.test_link_sql import EMPLOYEE_ROUTE, LAST_PAGE
+
+    assert_report_is_right()
+    invitation = Invitation.objects.filter(
+        graduate__institution__brin=BRIN, wave__code="T1", status="sent", response__isnull=True
+    ).first()
+    responses.record_open(link_sql.invitation_by_token(invitation.token))
+    for page, answers in [*EMPLOYEE_ROUTE, ("contact", LAST_PAGE)]:
+        saved = responses.save_page(
+            invitation=link_sql.invitation_by_token(invitation.token),
+            page_slug=page,
+            cleaned=answers,
+            language="nl",
+        )
+    assert saved.completed
+    assert Invitation.objects.get(pk=invitation.pk).status == "completed"
+    assert_report_is_right()
