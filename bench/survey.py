@@ -201,6 +201,7 @@ class Stats:
         self.errors = 0
         self.elapsed = 0.0
         self.recording = False
+        self.cpu: dict[str, float] = {}  # CPU seconds spent while recording, per process group
 
     def add(self, method: str, seconds: float, ok: bool):
         if self.recording:
@@ -246,10 +247,45 @@ async def run_load(port, clients, seconds, warmup, budget, stats, steps_of, rate
 
     tasks = [asyncio.create_task(one(i)) for i in range(clients)]
     await asyncio.sleep(warmup)
+    cpu_before = cpu_seconds()
     stats.recording, started = True, loop.time()
     await asyncio.gather(*tasks)
     stats.recording = False
     stats.elapsed += loop.time() - started
+    for group, seconds in cpu_seconds().items():
+        stats.cpu[group] = stats.cpu.get(group, 0.0) + seconds - cpu_before.get(group, 0.0)
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by the web server (gunicorn: master and workers),
+    PostgreSQL's processes and this load generator, read from /proc (Linux;
+    empty elsewhere). The two loads share the machine's cores, so where each
+    request's CPU goes is the figure behind the ratio."""
+    groups = {"server": 0.0, "postgresql": 0.0, "load generator": 0.0}
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue  # a process that ended meanwhile
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        if int(pid) == os.getpid():
+            group = "load generator"
+        elif b"gunicorn" in cmdline:
+            group = "server"
+        elif name == "postgres" or cmdline.startswith(b"postgres"):
+            group = "postgresql"
+        else:
+            continue
+        groups[group] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return groups
 
 
 def trivial_steps(_index):
@@ -374,6 +410,15 @@ def main():
             rows_t + rows_s + rows_p, ("load", "requests", "req/s", "p50 ms", "p99 ms", "mean ms", "errors")
         )
     )
+    print("\nCPU per request while loaded (ms; server = gunicorn, all on the same cores):")
+    cpu_rows = []
+    for name, stats in (("trivial view", trivial), ("survey pages", survey)):
+        requests = len(stats.latencies["GET"]) + len(stats.latencies["POST"])
+        if stats.cpu and requests:
+            per = {group: seconds / requests * 1000 for group, seconds in stats.cpu.items()}
+            cpu_rows.append((name, *(f"{per[g]:.2f}" for g in per), f"{sum(per.values()):.2f}"))
+    if cpu_rows:
+        print(table(cpu_rows, ("load", "server", "postgresql", "load generator", "total")))
     print(f"\nresponses written: {started} started, {completed} completed (of {args.tokens} tokens)")
     ratio = rate_s / rate_t
     print(
