@@ -210,7 +210,7 @@ def _numbered(sql: str) -> str:
 
 
 @cache
-def statement_name(sql: str) -> str:
+def _statement_name(sql: str) -> str:
     """The prepared statement's name: the same SQL gets the same name in every process."""
     return f"alumni_{hashlib.blake2s(sql.encode(), digest_size=8).hexdigest()}"
 
@@ -223,7 +223,7 @@ def _execute(db, cursor, sql: str, params: Sequence, numbered: str | None = None
     if db.vendor != "postgresql" or db.in_atomic_block:
         cursor.execute(sql, params)
         return
-    name = statement_name(sql)
+    name = _statement_name(sql)
     prepared = db.__dict__.setdefault("survey_prepared", set())
     for attempt in (1, 2):
         if name not in prepared:
