@@ -10,7 +10,10 @@ guesser when a guess was right.
 
 Where the counter lives (our choice, see the issue):
 * with ``REDIS_URL`` set (production, CI): in Redis, shared by every web
-  process and machine;
+  process and machine. Every survey request reads it, so it is read with a
+  plain redis-py client (one GET), not through Django's cache API, whose
+  RedisCache builds a client per call and pickles values: 167 → 83 µs of
+  CPU per check (see docs/benchmarks.md, bench/survey);
 * without it (``make run``, tests on SQLite): in Django's ``default`` cache,
   which the embedded setup leaves as the per-process memory cache. That is
   exact for ``runserver``; under several gunicorn workers each worker counts
@@ -32,7 +35,7 @@ from django.core.cache import caches
 
 log = logging.getLogger(__name__)
 
-_redis: tuple[str, object] | None = None  # (url, cache), built on first use
+_redis: tuple[str, "_RedisCounter"] | None = None  # (url, counter), built on first use
 
 
 def limit() -> int:
@@ -43,15 +46,42 @@ def window_seconds() -> int:
     return getattr(settings, "SURVEYS_GUESS_WINDOW_SECONDS", 15 * 60)
 
 
-def _cache():
+class _RedisCounter:
+    """The counters in Redis: plain integers under the window's key."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    def count(self, key: str) -> int:
+        return int(self.client.get(key) or 0)
+
+    def add_miss(self, key: str, timeout: int) -> int:
+        with self.client.pipeline() as pipe:  # MULTI/EXEC: the key never lives without its expiry
+            count, _ = pipe.incr(key).expire(key, timeout).execute()
+        return count
+
+
+class _CacheCounter:
+    """The counters in Django's ``default`` cache (the embedded setup's memory)."""
+
+    def count(self, key: str) -> int:
+        return caches["default"].get(key) or 0
+
+    def add_miss(self, key: str, timeout: int) -> int:
+        cache = caches["default"]
+        cache.add(key, 0, timeout=timeout)
+        return cache.incr(key)
+
+
+def _counter():
     global _redis
     url = getattr(settings, "REDIS_URL", "")
     if not url:
-        return caches["default"]
+        return _CacheCounter()
     if _redis is None or _redis[0] != url:
-        from django.core.cache.backends.redis import RedisCache
-
-        _redis = (url, RedisCache(url, {"OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}}))
+        _redis = (url, _RedisCounter(url))
     return _redis[1]
 
 
@@ -71,7 +101,7 @@ def _key(ip: str, now: float | None = None) -> str:
 
 def is_blocked(ip: str) -> bool:
     try:
-        return (_cache().get(_key(ip)) or 0) >= limit()
+        return _counter().count(_key(ip)) >= limit()
     except Exception:  # fail open, see the module doc
         log.warning("survey link rate limit: counter unavailable", exc_info=True)
         return False
@@ -79,11 +109,8 @@ def is_blocked(ip: str) -> bool:
 
 def record_miss(ip: str) -> int:
     """Count one unknown-token lookup; returns the count in this window."""
-    key = _key(ip)
     try:
-        cache = _cache()
-        cache.add(key, 0, timeout=window_seconds() + 60)
-        return cache.incr(key)
+        return _counter().add_miss(_key(ip), window_seconds() + 60)
     except Exception:  # fail open, see the module doc
         log.warning("survey link rate limit: counter unavailable", exc_info=True)
         return 0

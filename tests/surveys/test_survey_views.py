@@ -308,12 +308,12 @@ def test_a_proxy_header_tells_clients_apart_when_configured(rf, settings):
 
 def test_an_unreachable_counter_fails_open(client, invitation, monkeypatch):
     class Broken:
-        def get(self, *a, **k):
+        def count(self, *a, **k):
             raise ConnectionError("down")
 
-        add = incr = get
+        add_miss = count
 
-    monkeypatch.setattr(ratelimit, "_cache", lambda: Broken())
+    monkeypatch.setattr(ratelimit, "_counter", lambda: Broken())
     assert client.get(url(invitation, "nu")).status_code == 200
     assert client.get("/s/" + "z" * 43 + "/").status_code == 404
 
