@@ -10,8 +10,12 @@
    (CONN_MAX_AGE=600, as in production), DEBUG off.
 3. Closed loop, ``--clients`` concurrent clients sending their next request as
    soon as the previous answer is in, for ``--rounds`` rounds that alternate
-   (so a busy neighbour on the machine hits both alike):
+   (so a busy neighbour on the machine hits all alike):
    * trivial: GET + POST of the trivial view (no database, no template);
+   * floor: GET + POST of the same pages' URLs, served by a view that does
+     only what any survey page must (``survey_server.floor``: the guessing
+     limit's check, the link's read, for a POST one single-row write) — the
+     ceiling for the ratio on this machine, whatever the questionnaire;
    * survey: every client walks its own graduates through the employee route
      — GET a page, POST its answers (302), next page, …, submit — so every
      request is a different (token, page) and every POST writes.
@@ -19,7 +23,11 @@
    in total by the same number of clients; latency counted from the planned
    send time. This is the latency a graduate sees when the server is not
    saturated (a realistic national peak is tens of requests per second).
-5. Prints requests/s, p50/p99 latency for each and the ratio.
+5. Prints requests/s, p50/p99 latency for each, the ratios, and the CPU per
+   request of each process group (where the ratio comes from).
+
+With ``REDIS_URL`` set (as in production) the guessing limit's counter is
+read from Redis on every survey request; without it, from process memory.
 
 The load generator is a small asyncio HTTP/1.1 client in this process
 (loopback only, bounded by time and by ``--max-requests``); latency runs from
@@ -33,6 +41,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import itertools
 import os
 import socket
 import statistics
@@ -47,6 +56,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import BENCH_DATABASE_URL, ROOT, setup_django, table
 
 BRIN = "97ZZ"
+FLOOR_TOKENS = 500  # graduates the floor load goes round (it keeps no state)
 
 # The employee route (the typical path): page -> form body.
 EMPLOYEE = [
@@ -261,7 +271,7 @@ def cpu_seconds() -> dict[str, float]:
     PostgreSQL's processes and this load generator, read from /proc (Linux;
     empty elsewhere). The two loads share the machine's cores, so where each
     request's CPU goes is the figure behind the ratio."""
-    groups = {"server": 0.0, "postgresql": 0.0, "load generator": 0.0}
+    groups = {"server": 0.0, "postgresql": 0.0, "redis": 0.0, "load generator": 0.0}
     tick = os.sysconf("SC_CLK_TCK")
     try:
         pids = [p for p in os.listdir("/proc") if p.isdigit()]
@@ -282,6 +292,8 @@ def cpu_seconds() -> dict[str, float]:
             group = "server"
         elif name == "postgres" or cmdline.startswith(b"postgres"):
             group = "postgresql"
+        elif name == "redis-server":
+            group = "redis"
         else:
             continue
         groups[group] += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
@@ -300,6 +312,15 @@ def survey_steps(tokens):
         for page, body in BODIES:
             yield "GET", f"/s/{token}/{page}/", b"", 200
             yield "POST", f"/s/{token}/{page}/", body, 302
+
+
+def floor_steps(tokens):
+    """The survey's requests (same URLs' shape and bodies) to the floor view,
+    round the given graduates again and again (the floor keeps no state)."""
+    for token in itertools.cycle(tokens):
+        for page, body in BODIES:
+            yield "GET", f"/bench/floor/{token}/{page}/", b"", 200
+            yield "POST", f"/bench/floor/{token}/{page}/", body, 302
 
 
 def percentile(values, p):
@@ -337,7 +358,7 @@ def main():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=5, help="per load per round")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="trivial and survey alternate, to even out noise"
+        "--rounds", type=int, default=3, help="trivial, floor and survey alternate, to even out noise"
     )
     parser.add_argument("--warmup", type=float, default=1)
     parser.add_argument(
@@ -360,14 +381,17 @@ def main():
     server = start_gunicorn(port, args.workers, args.threads)
     load_before = os.getloadavg()[0]
     budget = [args.max_requests]
+    floor_tokens, tokens = tokens[-FLOOR_TOKENS:], tokens[:-FLOOR_TOKENS]
     survey_clients = [survey_steps(tokens[i :: args.clients]) for i in range(args.clients)]  # own tokens each
-    trivial, survey, paced = Stats(), Stats(), Stats()
+    floor_clients = [floor_steps(floor_tokens[i :: args.clients]) for i in range(args.clients)]
+    trivial, floor, survey, paced = Stats(), Stats(), Stats(), Stats()
     try:
         for _ in range(args.rounds):
             trivial_clients = [trivial_steps(i) for i in range(args.clients)]
             asyncio.run(
                 run_load(port, args.clients, args.seconds, args.warmup, budget, trivial, trivial_clients)
             )
+            asyncio.run(run_load(port, args.clients, args.seconds, args.warmup, budget, floor, floor_clients))
             asyncio.run(
                 run_load(port, args.clients, args.seconds, args.warmup, budget, survey, survey_clients)
             )
@@ -390,6 +414,7 @@ def main():
     load_after = os.getloadavg()[0]
 
     rows_t, rate_t, _p99_t = summarise("trivial view", trivial)
+    rows_f, rate_f, _p99_f = summarise("floor", floor)
     rows_s, rate_s, p99_s = summarise("survey pages", survey)
     rows_p, _rate_p, p99_p = (
         summarise(f"survey paced {args.paced_rate:.0f}/s", paced) if args.paced_rate else ([], 0, 0)
@@ -403,24 +428,31 @@ def main():
         + (f" x {args.threads} threads (gthread)" if args.threads > 1 else "")
         + f", {args.clients} concurrent clients, {args.rounds} rounds x {args.seconds:.0f} s per load "
         f"(after {args.warmup:.0f} s warm-up each), {os.cpu_count()} CPUs shared by client, server and "
-        f"PostgreSQL; load average {load_before:.1f} before, {load_after:.1f} after\n"
+        f"PostgreSQL; load average {load_before:.1f} before, {load_after:.1f} after; guessing-limit "
+        f"counter in {'Redis (REDIS_URL)' if os.environ.get('REDIS_URL') else 'process memory (no REDIS_URL)'}\n"
     )
     print(
         table(
-            rows_t + rows_s + rows_p, ("load", "requests", "req/s", "p50 ms", "p99 ms", "mean ms", "errors")
+            rows_t + rows_f + rows_s + rows_p,
+            ("load", "requests", "req/s", "p50 ms", "p99 ms", "mean ms", "errors"),
         )
     )
     print("\nCPU per request while loaded (ms; server = gunicorn, all on the same cores):")
     cpu_rows = []
-    for name, stats in (("trivial view", trivial), ("survey pages", survey)):
+    for name, stats in (("trivial view", trivial), ("floor", floor), ("survey pages", survey)):
         requests = len(stats.latencies["GET"]) + len(stats.latencies["POST"])
         if stats.cpu and requests:
             per = {group: seconds / requests * 1000 for group, seconds in stats.cpu.items()}
             cpu_rows.append((name, *(f"{per[g]:.2f}" for g in per), f"{sum(per.values()):.2f}"))
     if cpu_rows:
-        print(table(cpu_rows, ("load", "server", "postgresql", "load generator", "total")))
-    print(f"\nresponses written: {started} started, {completed} completed (of {args.tokens} tokens)")
+        print(table(cpu_rows, ("load", "server", "postgresql", "redis", "load generator", "total")))
+    print(f"\nresponses written: {started} started, {completed} completed (of {len(tokens)} tokens)")
     ratio = rate_s / rate_t
+    print(
+        f"throughput ratio floor/trivial: {rate_f / rate_t:.2f}x   (the ceiling: a page that only checks the "
+        "guessing limit, reads the link and, for a POST, writes one row)"
+    )
+    print(f"throughput ratio survey/floor: {rate_s / rate_f:.2f}x")
     print(
         f"throughput ratio survey/trivial: {ratio:.2f}x   (target >= 0.5x: {'met' if ratio >= 0.5 else 'NOT met'})"
     )

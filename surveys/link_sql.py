@@ -215,7 +215,7 @@ def _statement_name(sql: str) -> str:
     return f"alumni_{hashlib.blake2s(sql.encode(), digest_size=8).hexdigest()}"
 
 
-def _execute(db, cursor, sql: str, params: Sequence, numbered: str | None = None) -> None:
+def execute_prepared(db, cursor, sql: str, params: Sequence, numbered: str | None = None) -> None:
     """``cursor.execute(sql, params)``, as a prepared statement of the
     connection where that is safe (PostgreSQL, outside a transaction);
     ``numbered``: ``sql`` with ``$n`` placeholders and explicit types, if
@@ -241,7 +241,7 @@ def _execute(db, cursor, sql: str, params: Sequence, numbered: str | None = None
 def _fetch(db, token: str) -> Sequence | None:
     plain, numbered = _sql(db.vendor)
     with db.cursor() as cursor:
-        _execute(db, cursor, plain, [token], numbered)
+        execute_prepared(db, cursor, plain, [token], numbered)
         return cursor.fetchone()
 
 
@@ -326,7 +326,7 @@ def update_response_if_unchanged(response: Response, values: dict) -> bool:
     spends ~0.45 ms compiling it, more than the database spends running it."""
     db = connections[DEFAULT_DB_ALIAS]
     with db.cursor() as cursor:
-        _execute(db, cursor, _update_sql(db.vendor, tuple(values)), _update_params(response, values))
+        execute_prepared(db, cursor, _update_sql(db.vendor, tuple(values)), _update_params(response, values))
         return cursor.rowcount == 1
 
 
