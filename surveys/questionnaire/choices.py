@@ -3,7 +3,7 @@
 These codes are what reports group and count on, so they never change
 meaning within an instrument version: add a code rather than reuse one. The
 labels are short analyst labels (English msgids, translated by the project's
-.po files); the wording a graduate reads lives in ``instrument``.
+.po files); the wording a graduate reads lives in ``content``.
 """
 
 from django.db import models

@@ -11,7 +11,7 @@ from crispy_forms.layout import Fieldset, Layout
 from crispy_forms.utils import render_crispy_form
 from django import forms
 
-from . import instrument as ins
+from .. import questionnaire as ins
 from .texts import pick, ui
 
 

@@ -3,8 +3,8 @@ per-process HTML of blank pages."""
 
 from crispy_forms.utils import render_crispy_form
 
+from surveys import questionnaire as ins
 from surveys.questionnaire import forms as page_forms
-from surveys.questionnaire import instrument as ins
 from surveys.questionnaire.forms import PageForm
 
 EMPLOYEE = ins.Answers({"activity_employee": True}, ins.T1)

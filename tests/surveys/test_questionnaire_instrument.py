@@ -3,9 +3,9 @@ languages, on one page, with a stored column; routing as pure functions."""
 
 import pytest
 
+from surveys import questionnaire as ins
 from surveys.models import Response
 from surveys.questionnaire import choices
-from surveys.questionnaire import instrument as ins
 
 EMPLOYEE = {"activity_employee": True}
 ZZP = {"activity_zzp": True}

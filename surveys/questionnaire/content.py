@@ -1,36 +1,25 @@
-"""The questionnaire as data: pages, items, questions, wording and routing.
+"""The questionnaire's reviewed content: every item's wording in Dutch and
+English, the answer options, and which page each item is on.
 
 Why it is written this way
 --------------------------
-* One source for the instrument. The pages, the wording in both languages,
-  the stored column of every question and the routing are all here, as plain
-  data and pure functions of the answers given so far. Forms, views and the
-  response service read them; nothing else knows which question is shown to
-  whom. That makes routing unit-testable without a database or a browser.
-* Question texts are kept in Dutch (B1) and English side by side, not in
-  .po files: the instrument is versioned (``VERSION`` is stored on every
-  response) and a wording change is a change of the instrument, reviewed here.
-* Every question writes typed columns on ``surveys.Response`` (see
-  ``Question.columns``); a multi-select writes one boolean per option, so
-  reports group and count with plain SQL.
-* Routing is per item, and a page is shown when any of its items is. An item
-  only depends on items of earlier pages, so the route up to a page is known
-  when the page is drawn.
+* This is the text a reviewer signs off. Question texts are kept in Dutch
+  (B1) and English side by side, not in .po files: the instrument is
+  versioned (``VERSION`` is stored on every response) and a wording change is
+  a change of the instrument, reviewed here. Everything else — the types
+  (``schema``), who sees which item (``conditions``), the route
+  (``routing``) and the stored columns (``columns``) — is machinery that a
+  wording change never touches.
+* Answer options are built from the stored codes (``choices``) by
+  ``_options``, which fails at import if a code has no wording.
+* One topic per page; an item only depends on items of earlier pages.
 
 Item numbers follow the table in ``shared/spec/questionnaire.md``.
 """
 
-import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cached_property
-
 from alumni.reference import ISCO_MAJOR_NL
 
 from .choices import (
-    PAID_WORK,
-    SELF_EMPLOYED_ACTIVITIES,
-    SELF_EMPLOYED_CONTRACTS,
     Activity,
     Benefit,
     ChooseAgain,
@@ -47,146 +36,33 @@ from .choices import (
     StudyLevel,
     WageBand,
 )
+from .conditions import (
+    at_t1,
+    at_t3,
+    is_self_employed,
+    is_studying,
+    is_working,
+    not_working,
+    several_activities,
+)
+from .schema import (
+    EMAIL,
+    LONGTEXT,
+    MULTI,
+    NUMBER,
+    SCALE,
+    SELECT,
+    SINGLE,
+    TEXT,
+    YESNO,
+    Item,
+    Page,
+    Question,
+    Text,
+    t,
+)
 
-VERSION = "2026.1"
-LANGUAGES = ("nl", "en")
-T1, T3 = "T1", "T3"
-
-Text = Mapping[str, str]
-
-
-def t(nl: str, en: str) -> dict:
-    return {"nl": nl, "en": en}
-
-
-# --- question kinds ------------------------------------------------------------
-MULTI = "multi"  # checkboxes; one boolean column per option (prefix + code)
-SINGLE = "single"  # radio buttons; a CharField column
-SELECT = "select"  # a drop-down list; a CharField or foreign-key column
-YESNO = "yesno"  # two radio buttons; a nullable BooleanField column
-SCALE = "scale"  # radio buttons 1–5; a PositiveSmallIntegerField column
-NUMBER = "number"  # a whole number with a range; a PositiveSmallIntegerField column
-TEXT = "text"  # one line of free text, stored as given
-LONGTEXT = "longtext"  # a few lines of free text, stored as given
-EMAIL = "email"  # stored on the graduate (Graduate.private_email), not on the response
-
-
-@dataclass(frozen=True)
-class Question:
-    name: str  # form field name, and the column for every kind but MULTI / EMAIL
-    kind: str
-    text: Text
-    options: tuple[tuple[str, Text], ...] = ()
-    help: Text | None = None
-    min_value: int | None = None
-    max_value: int | None = None
-    max_length: int = 200
-    required: bool = False
-    exclusive: str | None = None  # MULTI: an option that cannot be combined ("none")
-    column: str | None = None  # the column, when it differs from ``name`` (foreign keys)
-    autocomplete: str = ""
-
-    @cached_property
-    def columns(self) -> tuple[str, ...]:
-        """The Response columns this question writes (asked many times per request: kept)."""
-        if self.kind == MULTI:
-            return tuple(f"{self.name}_{code}" for code, _text in self.options)
-        if self.kind == EMAIL:
-            return ()
-        return (self.column or self.name,)
-
-    def empty(self):
-        """The stored value of "not answered" (and of "not on the route")."""
-        if self.kind == MULTI:
-            return False
-        if self.kind in (YESNO, SCALE, NUMBER) or self.column:
-            return None
-        return ""
-
-
-@dataclass(frozen=True)
-class Answers:
-    """The answers so far (column -> value) and the wave's questionnaire variant."""
-
-    values: Mapping[str, object] = field(default_factory=dict)
-    variant: str = T1
-
-    def get(self, column: str, default=None):
-        value = self.values.get(column, default)
-        return default if value is None else value
-
-    @cached_property
-    def ticked(self) -> frozenset[str]:
-        """The activities ticked on the first page (item 1); routing asks this
-        dozens of times per page, so it is worked out once per Answers."""
-        return frozenset(code for code, column in _ACTIVITY_COLUMNS if self.values.get(column))
-
-
-def always(_answers: Answers) -> bool:
-    return True
-
-
-# --- routing: pure functions of the answers so far ---------------------------------
-
-
-_ACTIVITY_COLUMNS = tuple((code, f"activity_{code}") for code in Activity.values)
-
-
-def activities(a: Answers) -> frozenset[str]:
-    """The activities ticked on the first page (item 1)."""
-    return a.ticked
-
-
-def several_activities(a: Answers) -> bool:
-    return len(activities(a)) > 1
-
-
-def is_working(a: Answers) -> bool:
-    """Any paid work ticked. (Reports use the main activity; the questions about
-    the job go to everyone with a paid job, also a student with a side job.)"""
-    return bool(activities(a) & PAID_WORK)
-
-
-def not_working(a: Answers) -> bool:
-    return bool(activities(a)) and not is_working(a)
-
-
-def is_studying(a: Answers) -> bool:
-    return Activity.STUDYING in activities(a)
-
-
-def is_self_employed(a: Answers) -> bool:
-    """zzp or own business: ticked as an activity, or given as the contract."""
-    return bool(activities(a) & SELF_EMPLOYED_ACTIVITIES) or a.get("contract") in SELF_EMPLOYED_CONTRACTS
-
-
-def at_t1(a: Answers) -> bool:
-    return a.variant == T1
-
-
-def at_t3(a: Answers) -> bool:
-    return a.variant == T3
-
-
-def main_activity(a: Answers) -> str:
-    """The main activity: the one asked on item 2, or the only one ticked."""
-    ticked = activities(a)
-    if len(ticked) == 1:
-        return next(iter(ticked))
-    chosen = a.get("main_activity", "")
-    return chosen if chosen in ticked else ""
-
-
-# --- items -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Item:
-    number: int  # as in questionnaire.md
-    key: str
-    questions: tuple[Question, ...]
-    shown: Callable[[Answers], bool] = always
-    lead: Text | None = None  # a legend over several questions
+VERSION = "2026.1"  # stored on every response; a new wording is a new version
 
 
 def _options(choices, texts: dict) -> tuple[tuple[str, Text], ...]:
@@ -902,26 +778,6 @@ ITEMS: dict[int, Item] = {
 }
 
 
-# --- pages -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    slug: str  # in the URL; stable
-    title: Text
-    items: tuple[Item, ...]
-
-    def shown(self, a: Answers) -> bool:
-        return any(item.shown(a) for item in self.items)
-
-    def items_shown(self, a: Answers) -> list[Item]:
-        return [item for item in self.items if item.shown(a)]
-
-    @property
-    def questions(self) -> list[Question]:
-        return [q for item in self.items for q in item.questions]
-
-
 def _page(slug: str, title: Text, *numbers: int) -> Page:
     return Page(slug, title, tuple(ITEMS[n] for n in numbers))
 
@@ -944,125 +800,3 @@ PAGES: tuple[Page, ...] = (
     _page("loopbaan", t("Je loopbaan sinds je diploma", "Your career since your diploma"), 22),
     _page("contact", t("Contact houden", "Staying in touch"), 20, 21),
 )
-PAGE_BY_SLUG = {page.slug: page for page in PAGES}
-FIRST_PAGE = PAGES[0]
-LAST_PAGE = PAGES[-1]  # always shown (item 21 goes to everyone): its button submits
-_ORDER = {page.slug: i for i, page in enumerate(PAGES)}
-
-
-def route(a: Answers) -> list[Page]:
-    """The pages this graduate sees, given the answers so far."""
-    return [page for page in PAGES if page.shown(a)]
-
-
-def next_page(slug: str, a: Answers) -> Page | None:
-    """The first page after ``slug`` on the route (None after the last page).
-    By position, so it works when ``slug`` itself just left the route."""
-    return next((p for p in PAGES[_ORDER[slug] + 1 :] if p.shown(a)), None)
-
-
-def previous_page(slug: str, a: Answers) -> Page | None:
-    return next((p for p in reversed(PAGES[: _ORDER[slug]]) if p.shown(a)), None)
-
-
-def typical_answers(variant: str) -> Answers:
-    """An employee: the route the progress indicator assumes before item 1 is answered."""
-    return Answers({f"activity_{Activity.EMPLOYEE}": True}, variant)
-
-
-def has_started(a: Answers) -> bool:
-    """The one required item (activities) is answered."""
-    return bool(activities(a))
-
-
-# --- columns -------------------------------------------------------------------------
-
-
-def all_questions() -> list[Question]:
-    return [q for item in ITEMS.values() for q in item.questions]
-
-
-def all_columns() -> list[str]:
-    """Every Response column the instrument writes (besides the derived ones)."""
-    return [c for q in all_questions() for c in q.columns]
-
-
-DERIVED_COLUMNS = ("main_activity", "workplace_postcode")
-
-
-def columns_from_cleaned(page: Page, a: Answers, cleaned: Mapping) -> dict:
-    """Column values for the answers given on ``page`` (its routed items only).
-    ``cleaned`` holds typed values: a list of codes for MULTI, bool for YESNO,
-    int for SCALE/NUMBER, a str otherwise."""
-    values: dict = {}
-    for item in page.items_shown(a):
-        for q in item.questions:
-            if q.name not in cleaned or q.kind == EMAIL:
-                continue
-            value = cleaned[q.name]
-            if q.kind == MULTI:
-                chosen = set(value or ())
-                values.update({f"{q.name}_{code}": code in chosen for code, _text in q.options})
-            elif value in (None, ""):
-                values[q.columns[0]] = q.empty()
-            else:
-                values[q.columns[0]] = value
-    return values
-
-
-def value_for_form(q: Question, a: Answers):
-    """The stored answer as a form's initial value."""
-    if q.kind == MULTI:
-        return [code for code, _text in q.options if a.get(f"{q.name}_{code}")]
-    value = a.get(q.columns[0]) if q.columns else None
-    if value is None:
-        return None
-    if q.kind == YESNO:
-        return "yes" if value else "no"
-    if q.kind == SCALE:
-        return str(value)
-    return value
-
-
-def off_route_columns(a: Answers) -> dict:
-    """Columns of items this graduate no longer sees (an earlier answer changed),
-    set back to "not answered", so reports never count an answer to a question
-    that did not apply."""
-    cleared = {}
-    for item in ITEMS.values():
-        if item.shown(a):
-            continue
-        for q in item.questions:
-            for column in q.columns:
-                if a.values.get(column) not in (None, "", False):
-                    cleared[column] = q.empty()
-    return cleared
-
-
-_POSTCODE = re.compile(r"^\s*([1-9][0-9]{3})\s*(?:[A-Za-z]{2})?\s*$")
-
-
-def derived_columns(a: Answers) -> dict:
-    """Columns computed from answers: the main activity when one activity was
-    ticked (item 2 is then not asked), and the 4-digit postcode of the workplace
-    when one was given (reports compare it with the institution's region)."""
-    match = _POSTCODE.match(a.get("workplace", "") or "")
-    return {"main_activity": main_activity(a), "workplace_postcode": match.group(1) if match else ""}
-
-
-def apply(a: Answers, changes: Mapping) -> Answers:
-    return Answers({**a.values, **changes}, a.variant)
-
-
-def settle(a: Answers, changes: Mapping) -> dict:
-    """Everything to write after a page: its answers, the columns that left the
-    route because of them, and the derived columns. Pure."""
-    after = apply(a, changes)
-    cleared = off_route_columns(after)
-    after = apply(after, cleared)
-    return {**changes, **cleared, **derived_columns(after)}
-
-
-def variant_of(wave) -> str:
-    """T3 for a follow-up a year or more after the diploma, else T1."""
-    return T3 if wave.months_after_diploma >= 12 else T1
