@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from alumni import services
-from alumni.importing.report import FORMULA_START
+from alumni.csvfiles import FORMULA_START
 from alumni.models import Graduate, Membership, Upload
 
 from .factories import csv_row_number, graduate, graduates, make_csv, read_report_csv
