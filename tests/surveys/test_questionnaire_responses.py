@@ -6,9 +6,9 @@ import threading
 import pytest
 from django.db import connection
 
+from surveys import questionnaire as ins
 from surveys import responses
 from surveys.models import Invitation, InvitationEvent, Response
-from surveys.questionnaire import instrument as ins
 from tests.e2e import builders
 
 S = Invitation.Status
