@@ -1,9 +1,12 @@
-"""One crispy form per questionnaire page, built from the instrument.
+"""One crispy form per questionnaire page, built from the questionnaire's content.
 
 A page's form holds only the items routed to this graduate (``Page.items_shown``
 with the answers so far) in the language of the page. Every question is
 optional except the activities (item 1); errors are written for a B1 reader
 and listed in an error summary above the form (see ``survey_page.html``).
+
+Plain Django forms: every form builds its own fields, so nothing a form or
+its rendering changes can reach another graduate's page.
 """
 
 from crispy_forms.helper import FormHelper
@@ -63,44 +66,9 @@ def _field(q: ins.Question, a: ins.Answers, language: str) -> forms.Field:
     return forms.CharField(max_length=q.max_length, widget=forms.TextInput(attrs=attrs), **common)
 
 
-# Built form fields, per process: (language, question, options shown) -> field.
-_FIELDS: dict[tuple, forms.Field] = {}
-
-
-def _field_copy(q: ins.Question, a: ins.Answers, language: str) -> forms.Field:
-    """A fresh copy of the question's field, built once per process.
-
-    Building a field (choices normalised, widget made, messages looked up)
-    is most of the cost of a posted page; a field only depends on the
-    question, the language and (item 2) the activities ticked. Each form
-    gets its own shallow copy with its own widget and attributes — what a
-    form may change while it renders — sharing only read-only parts.
-    """
-    key = (language, q.name, tuple(sorted(ins.activities(a))) if q.name == "main_activity" else ())
-    prototype = _FIELDS.get(key)
-    if prototype is None:
-        prototype = _FIELDS[key] = _field(q, a, language)
-    field = _shallow_copy(prototype)
-    field.widget = _shallow_copy(prototype.widget)
-    field.widget.attrs = dict(prototype.widget.attrs)
-    return field
-
-
-def _shallow_copy(obj):
-    """``copy.copy`` for plain objects, without its pickle-protocol detour."""
-    clone = object.__new__(type(obj))
-    clone.__dict__.update(obj.__dict__)
-    return clone
-
-
-# Rendered HTML of pages shown without any answer yet, per process (see PageForm.html).
-_BLANK_HTML: dict[tuple, str] = {}
-_BLANK_HTML_MAX = 512
-
-
 class PageForm(forms.Form):
     """The routed questions of one page; ``cleaned_data`` is typed for
-    ``instrument.columns_from_cleaned`` (lists for checkboxes, bool, int, str)."""
+    ``columns.columns_from_cleaned`` (lists for checkboxes, bool, int, str)."""
 
     def __init__(
         self, page: ins.Page, answers: ins.Answers, language: str, *, private_email: str = "", **kwargs
@@ -112,7 +80,7 @@ class PageForm(forms.Form):
         for item in page.items_shown(answers):
             names = []
             for q in item.questions:
-                self.fields[q.name] = _field_copy(q, answers, language)
+                self.fields[q.name] = _field(q, answers, language)
                 self.initial[q.name] = _initial_value(q, answers, private_email)
                 if q.exclusive:
                     self.exclusive[q.name] = q.exclusive
@@ -148,50 +116,10 @@ class PageForm(forms.Form):
         return links
 
     def html(self) -> str:
-        """The form rendered by crispy; a blank page's HTML comes from
-        ``blank_html`` (rendered once per process)."""
-        key = None if self.is_bound else blank_key(self.page, self.answers, self.language, self.initial)
-        if key is not None:
-            cached = _BLANK_HTML.get(key)
-            if cached is not None:
-                return cached
-        rendered = render_crispy_form(self)
-        if key is not None:
-            if len(_BLANK_HTML) >= _BLANK_HTML_MAX:
-                _BLANK_HTML.clear()
-            _BLANK_HTML[key] = rendered
-        return rendered
+        """The form rendered by crispy (the template puts it inside its own <form>)."""
+        return render_crispy_form(self)
 
 
 def _initial_value(q: ins.Question, answers: ins.Answers, private_email: str):
     """What a question shows filled in: the stored answer; for item 20 the address on file."""
     return private_email if q.kind == ins.EMAIL else ins.value_for_form(q, answers)
-
-
-def _initial(page: ins.Page, answers: ins.Answers, private_email: str) -> dict:
-    return {
-        q.name: _initial_value(q, answers, private_email)
-        for item in page.items_shown(answers)
-        for q in item.questions
-    }
-
-
-def blank_key(page: ins.Page, answers: ins.Answers, language: str, initial: dict) -> tuple | None:
-    """What a page shown with nothing filled in depends on, or None if something is filled in.
-
-    Such a page looks the same for every graduate with the same questions in
-    the same language, and that is most page views; only the options of
-    item 2 (main activity) depend on earlier answers (the activities ticked).
-    """
-    if any(value not in (None, "", []) for value in initial.values()):
-        return None
-    ticked = tuple(sorted(ins.activities(answers))) if "main_activity" in initial else ()
-    return (language, page.slug, tuple(initial), ticked)
-
-
-def blank_html(page: ins.Page, answers: ins.Answers, language: str, *, private_email: str = "") -> str | None:
-    """The page's HTML if it is blank and was rendered before in this
-    process, without building the form (fields and their choices are most of
-    a blank page view's cost); else None."""
-    key = blank_key(page, answers, language, _initial(page, answers, private_email))
-    return _BLANK_HTML.get(key) if key is not None else None

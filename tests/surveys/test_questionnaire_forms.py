@@ -1,10 +1,8 @@
-"""The page forms: routed fields only, typed cleaning, B1 errors, and the
-per-process HTML of blank pages."""
+"""The page forms: routed fields only, typed cleaning, B1 errors, and their HTML."""
 
 from crispy_forms.utils import render_crispy_form
 
 from surveys import questionnaire as ins
-from surveys.questionnaire import forms as page_forms
 from surveys.questionnaire.forms import PageForm
 
 EMPLOYEE = ins.Answers({"activity_employee": True}, ins.T1)
@@ -60,48 +58,28 @@ def test_error_links_point_at_the_input_or_the_first_option():
     assert anchors == ["id_hours_per_week", "id_contract_0"]
 
 
-def test_the_html_of_a_blank_page_is_rendered_once_per_process():
-    page_forms._BLANK_HTML.clear()
-    first = form("werk").html()
-    assert first == render_crispy_form(form("werk"))
-    assert form("werk").html() is first  # kept
-    assert form("werk", language="en").html() != first  # per language
-    assert len(page_forms._BLANK_HTML) == 2
+def test_html_is_the_crispy_rendering_of_the_form_in_its_language():
+    rendered = form("werk").html()
+    assert rendered == render_crispy_form(form("werk"))
+    assert form("werk", language="en").html() != rendered
 
 
-def test_pages_with_answers_or_errors_are_always_rendered_fresh():
-    page_forms._BLANK_HTML.clear()
+def test_pages_show_the_answers_errors_and_options_of_this_graduate():
     answered = ins.Answers({"activity_employee": True, "hours_per_week": 38}, ins.T1)
     assert 'value="38"' in form("werk", answered).html()
     bound = form("werk", data={"hours_per_week": "x"})
     assert not bound.is_valid() and "is-invalid" in bound.html()
     email = form("contact", private_email="me@example.com").html()
     assert "me@example.com" in email
-    assert page_forms._BLANK_HTML == {}
     # the main-activity page differs with the activities ticked
     one = form("belangrijkste", ins.Answers({"activity_zzp": True, "activity_studying": True}, ins.T1)).html()
     two = form("belangrijkste", ins.Answers({"activity_bbl": True, "activity_studying": True}, ins.T1)).html()
     assert one != two and 'value="bbl"' in two and 'value="bbl"' not in one
 
 
-def test_blank_html_answers_without_building_the_form_once_it_was_rendered():
-    page_forms._BLANK_HTML.clear()
-    page = ins.PAGE_BY_SLUG["werk"]
-    assert page_forms.blank_html(page, EMPLOYEE, "nl") is None  # not rendered yet in this process
-    rendered = form("werk").html()
-    assert page_forms.blank_html(page, EMPLOYEE, "nl") is rendered
-    assert page_forms.blank_html(page, EMPLOYEE, "en") is None
-    answered = ins.Answers({"activity_employee": True, "hours_per_week": 38}, ins.T1)
-    assert page_forms.blank_html(page, answered, "nl") is None  # something filled in: never from the cache
-    contact = ins.PAGE_BY_SLUG["contact"]
-    form("contact").html()
-    assert page_forms.blank_html(contact, EMPLOYEE, "nl") is not None
-    assert page_forms.blank_html(contact, EMPLOYEE, "nl", private_email="me@example.com") is None
-
-
-def test_each_form_gets_its_own_copy_of_a_field():
-    """Fields are built once per process; a form that changes its field or
-    widget (as rendering may) must not change the next graduate's form."""
+def test_each_form_has_its_own_fields():
+    """A form that changes its field or widget (as rendering may) must not
+    change the next graduate's form."""
     first, second = form("werk"), form("werk")
     a, b = first.fields["hours_per_week"], second.fields["hours_per_week"]
     assert a is not b and a.widget is not b.widget and a.widget.attrs is not b.widget.attrs
