@@ -24,7 +24,7 @@ from alumni.models import (
     ProgrammeGroup,
     SbiSection,
 )
-from reports.demo import random_answers, response_for
+from demo.answers import random_answers, response_for
 from surveys.models import Invitation, InvitationEvent, Response, Wave
 
 
