@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "alumni",
     "surveys",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
