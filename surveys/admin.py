@@ -39,7 +39,19 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("wave", "status", "graduate__institution")
     search_fields = ("graduate__student_number", "graduate__last_name")
     raw_id_fields = ("graduate",)
-    readonly_fields = ("token",)
+    # The status and its dates move only through surveys.lifecycle (with their events).
+    readonly_fields = (
+        "token",
+        "status",
+        "sent_on",
+        "sent_at",
+        "closes_on",
+        "reminders_sent",
+        "last_mailed_on",
+        "opened_at",
+        "completed_at",
+        "bounced_at",
+    )
     inlines = [EmailInline, EventInline]
     list_select_related = ("graduate__institution", "wave")
     show_full_result_count = False

@@ -6,7 +6,7 @@ Guarantees live in the database, not only in code:
   dispatcher that runs twice, or a task delivered twice, cannot queue a mail twice;
 - a message is claimed (queued -> sending) by a conditional UPDATE before it
   is handed to SMTP and marked sent right after, so two workers never send the
-  same message. See ``services.send_queued`` for what a killed worker can cost.
+  same message. See ``surveys.sending`` for what a killed worker can cost.
 """
 
 import secrets
@@ -77,8 +77,25 @@ class Invitation(models.Model):
 
     # Statuses in which a graduate may still get mail for this wave.
     MAILABLE = (Status.PENDING, Status.SENT, Status.REMINDED, Status.OPENED, Status.PARTIAL)
-    # Statuses in which the link may still be answered.
+    # Statuses in which the link has been mailed and may still be answered.
     ANSWERABLE = (Status.SENT, Status.REMINDED, Status.OPENED, Status.PARTIAL)
+    # Statuses in which the survey behind the link opens. PENDING too: a link
+    # is only known from its e-mail, and a mail handed to SMTP moments before
+    # its row was marked sent is still a mail the graduate has.
+    LINK_OPEN = (Status.PENDING, *ANSWERABLE)
+    # Each status an invitation can move to, and the statuses it may move from.
+    # Statuses only go forward; ``surveys.lifecycle`` makes every move, guarded
+    # by this table, and writes its event.
+    MOVES_FROM = {
+        Status.SENT: (Status.PENDING,),
+        Status.REMINDED: (Status.SENT, Status.REMINDED),
+        Status.OPENED: (Status.SENT, Status.REMINDED),
+        Status.PARTIAL: (Status.PENDING, Status.SENT, Status.REMINDED, Status.OPENED),
+        Status.COMPLETED: LINK_OPEN,
+        Status.BOUNCED: MAILABLE,
+        Status.OPTED_OUT: MAILABLE,
+        Status.EXPIRED: MAILABLE,
+    }
 
     graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="invitations")
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="invitations")
@@ -107,7 +124,7 @@ class Invitation(models.Model):
 
 
 class InvitationEvent(models.Model):
-    """The status history of an invitation (append-only)."""
+    """The status history of an invitation (append-only; written only by ``surveys.lifecycle``)."""
 
     invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=12, choices=Invitation.Status.choices)
@@ -146,6 +163,9 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claim = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text=_("A claim the sending worker stopped renewing ends here.")
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=255, blank=True)
 
@@ -187,7 +207,7 @@ class Response(models.Model):
     option of a multi-select, a code for a single choice, a number for hours
     and scales) — no row per answer, no JSON to unpack. Item numbers refer to
     ``shared/spec/questionnaire.md``; routing and wording are in
-    ``surveys/questionnaire/instrument.py``, writes in ``surveys/responses.py``.
+    ``surveys/questionnaire/`` (content, conditions), writes in ``surveys/link/answers.py``.
 
     One invitation has at most one response: the one-to-one key is a unique
     constraint in the database, so a double submit, the back button or two

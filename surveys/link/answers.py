@@ -1,44 +1,40 @@
-"""A graduate's answers: reading the link, saving a page, completing, language.
+"""A graduate's answers: what the link shows, where to continue, saving a page.
 
 Why it is safe to click twice
 -----------------------------
-* There is one ``Response`` per invitation (a unique one-to-one key). The
-  first save creates it (``INSERT … ON CONFLICT DO NOTHING``); a second tab
-  that races it writes nothing and goes the locked way below.
-* A save is decided on the answers read with the link and written only if
-  the row is still as read: same ``revision``, not completed (optimistic,
-  ``link_sql.save_page_row``: the row, the status move and item 20's e-mail
-  in one statement on PostgreSQL). If another request changed it in between,
-  nothing was written and the save is decided again under a lock
-  (``SELECT … FOR UPDATE``; on SQLite the write transaction is already
-  exclusive) on the row as it is now. So a double-clicked "Submit" completes
-  once: the second request sees ``completed_at`` and changes nothing. A page
-  posted after completion (the back button, a second tab) is not stored
-  either.
-* A page writes only its own columns (plus what its answers take off the
-  route and the derived ones), so two tabs on different pages do not undo
-  each other's answers.
-* Invitation statuses move forward only, by conditional updates
-  (opened → partial → completed), each with an ``InvitationEvent``.
+1. There is one ``Response`` per invitation (a unique one-to-one key). The
+   first save creates it; a second tab that races it hits the unique key,
+   writes nothing and goes the locked way (step 3).
+2. A save is decided on the answers read with the link and written only if
+   the row is still as read: ``UPDATE … WHERE revision = <read> AND
+   completed_at IS NULL``. A page in the middle is that one statement.
+3. If another request changed the row in between (a second tab, a double
+   click), nothing was written and the save is decided again on the row as it
+   is now, under ``SELECT … FOR UPDATE`` (on SQLite the write transaction is
+   exclusive already). So a double-clicked "Submit" completes once: the
+   second request sees ``completed_at`` and changes nothing; a page posted
+   after completion (the back button, a second tab) is not stored either.
+4. A page writes only its own columns (plus what its answers take off the
+   route and the derived ones), so two tabs on different pages do not undo
+   each other's answers.
+5. The status moves (partial, completed) go through ``surveys.lifecycle``, in
+   the same transaction as the row they follow from.
 """
 
 import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from alumni.models import Graduate
 
-from . import link_sql, services
-from .models import Invitation, Response
-from .questionnaire import instrument as ins
+from .. import lifecycle
+from .. import questionnaire as ins
+from ..models import Invitation, Response
 
 S = Invitation.Status
-# An invitation in these statuses can still be answered. PENDING is included:
-# a link is only known from its e-mail, and a mail handed to SMTP moments
-# before its row was marked sent is still a mail the graduate has.
-OPEN_STATUSES = (S.PENDING, *Invitation.ANSWERABLE)
 
 
 class LinkState:
@@ -50,14 +46,6 @@ class LinkState:
 
 
 # --- reads ---------------------------------------------------------------------------
-
-
-def invitation_for_survey(token: str) -> Invitation | None:
-    """The invitation behind a link with what every survey page needs (wave,
-    graduate, institution, the answers so far) in one query: the ORM's
-    ``select_related`` of these, without compiling it on every request
-    (see ``link_sql``)."""
-    return link_sql.invitation_by_token(token)
 
 
 def response_of(invitation: Invitation) -> Response | None:
@@ -78,13 +66,13 @@ def link_state(invitation: Invitation, today: datetime.date | None = None) -> st
         return LinkState.OPTED_OUT
     if invitation.status == S.EXPIRED or (invitation.closes_on and invitation.closes_on < today):
         return LinkState.EXPIRED
-    if not invitation.wave.is_active or invitation.status not in OPEN_STATUSES:
+    if not invitation.wave.is_active or invitation.status not in Invitation.LINK_OPEN:
         return LinkState.CLOSED  # not_invited, bounced, or a wave switched off
     return LinkState.OPEN
 
 
 def answers_of(invitation: Invitation, response: Response | None = None) -> ins.Answers:
-    """The answers so far, as the instrument's routing reads them."""
+    """The answers so far, as the questionnaire's routing reads them."""
     response = response if response is not None else response_of(invitation)
     variant = ins.variant_of(invitation.wave)
     if response is None:
@@ -110,16 +98,9 @@ def resume_page(invitation: Invitation) -> ins.Page:
 # --- writes --------------------------------------------------------------------------
 
 
-def record_open(invitation: Invitation) -> None:
-    """First visit: sent/reminded -> opened (services.record_open), skipped
-    without a query when the invitation is past that already."""
-    if invitation.status in (S.SENT, S.REMINDED):
-        services.record_open(invitation)
-
-
 def set_language(graduate: Graduate, language: str) -> None:
     """The graduate's choice of language, also for the mails that follow."""
-    if language in ("nl", "en") and graduate.preferred_language != language:
+    if language in ins.LANGUAGES and graduate.preferred_language != language:
         Graduate.objects.filter(pk=graduate.pk).update(preferred_language=language)
         graduate.preferred_language = language
 
@@ -132,29 +113,22 @@ class Saved:
     already_completed: bool = False  # it was complete before this request: nothing stored
 
 
-def _locked_response(invitation: Invitation, page_slug: str, language: str) -> Response:
-    """The invitation's response row, locked for this transaction; created on the first save."""
-    response = next(iter(Response.objects.select_for_update().filter(invitation_id=invitation.pk)), None)
-    if response is not None:
-        return response
-    try:
-        with transaction.atomic():  # a savepoint: a racing tab may have created it
-            return Response.objects.create(
-                invitation=invitation,
-                instrument_version=ins.VERSION,
-                language=language,
-                current_page=page_slug,
-            )
-    except IntegrityError:
-        return Response.objects.select_for_update().get(invitation_id=invitation.pk)
+@dataclass(frozen=True)
+class _Change:
+    """What saving a page on top of some answers writes, and where it leads."""
+
+    before: ins.Answers
+    cleaned: dict  # the page form's cleaned data
+    values: dict  # the columns to write
+    after: ins.Answers
+    following: ins.Page | None  # the next page; None after the last one
 
 
-# The status moves a save makes (link_sql.Advance).
-_TO_PARTIAL = link_sql.Advance(S.PARTIAL, (S.PENDING, S.SENT, S.REMINDED, S.OPENED))
-
-
-def _to_completed(now: datetime.datetime) -> link_sql.Advance:
-    return link_sql.Advance(S.COMPLETED, OPEN_STATUSES, (("completed_at", now),))
+def _change(invitation: Invitation, page: ins.Page, cleaned: dict, before: ins.Answers) -> _Change:
+    values = ins.settle(before, ins.columns_from_cleaned(page, before, cleaned))
+    after = ins.apply(before, values)
+    following = ins.next_page(page.slug, after) if ins.has_started(after) else ins.FIRST_PAGE
+    return _Change(before, cleaned, values, after, following)
 
 
 def save_page(
@@ -171,105 +145,110 @@ def save_page(
     ``cleaned`` is the page form's cleaned data. On the last page (and
     ``finish``) the response is completed in the same transaction. Answers
     posted after completion are ignored. ``answers``: ``answers_of(invitation)``
-    if the caller has it already.
-
-    Optimistic first: the answers were read with the link, so the save is
-    decided on them and written conditionally — the first save as an
-    ``INSERT … ON CONFLICT DO NOTHING``, later ones as an ``UPDATE`` on the
-    revision that was read (``link_sql``). A page in the middle is then one
-    statement, no lock and no second read. If the row was created or changed
-    by another request in between (a second tab, a double click), nothing
-    was written and the locked path decides again on the row as it is now.
+    if the caller has it already. See the module docstring for the steps.
     """
     page = ins.PAGE_BY_SLUG[page_slug]
     response = response_of(invitation)
     if response is not None and response.completed_at:
         return Saved(None, completed=True, already_completed=True)
-    saved = _save_optimistic(invitation, response, page, cleaned, language, finish, answers)
-    return saved if saved is not None else _save_locked(invitation, page, cleaned, language, finish)
+    change = _change(invitation, page, cleaned, answers or answers_of(invitation, response))
+    with transaction.atomic():
+        written = _write_if_unchanged(invitation, response, page, change, language, finish)
+    if not written:
+        with transaction.atomic():
+            return _save_locked(invitation, page, cleaned, language, finish)
+    return _saved(page, change, finish)
 
 
-def _change(invitation: Invitation, response: Response | None, page: ins.Page, cleaned: dict, before=None):
-    """(answers before, columns to write, answers after, the page that follows)."""
-    before = before if before is not None else answers_of(invitation, response)
-    values = ins.settle(before, ins.columns_from_cleaned(page, before, cleaned))
-    after = ins.apply(before, values)
-    following = ins.next_page(page.slug, after)
-    if not ins.has_started(after):
-        following = ins.FIRST_PAGE
-    return before, values, after, following
+def _saved(page: ins.Page, change: _Change, finish: bool) -> Saved:
+    if change.following is None and finish:
+        return Saved(None, completed=True)
+    previous = ins.previous_page(page.slug, change.after)
+    return Saved((change.following or page).slug, previous.slug if previous else None)
 
 
-def _save_optimistic(
-    invitation: Invitation,
-    response: Response | None,
-    page: ins.Page,
-    cleaned: dict,
-    language: str,
-    finish: bool,
-    answers: ins.Answers | None = None,
-) -> Saved | None:
-    """The save decided on the answers read with the link; None if the row
-    changed since (nothing written then)."""
-    before, values, after, following = _change(invitation, response, page, cleaned, answers)
-    completing = following is None and finish
-    now = timezone.now()
-    columns = {
-        **values,
-        "current_page": (following or page).slug,
+def _columns(page: ins.Page, change: _Change, language: str, now) -> dict:
+    """The row's columns a save writes: the answers and where the graduate is."""
+    return {
+        **change.values,
+        "current_page": (change.following or page).slug,
         "last_saved_page": page.slug,
         "language": language,
         "updated_at": now,
-        **({"completed_at": now} if completing else {}),
     }
-    moving_on = _TO_PARTIAL if invitation.status != S.PARTIAL else None
-    advance = _to_completed(now) if completing else moving_on
-    new = None
-    if response is None:
-        new = Response(invitation=invitation, instrument_version=ins.VERSION, started_at=now, **columns)
-    written = link_sql.save_page_row(
-        invitation,
-        response,
-        columns,
-        new=new,
-        advance=advance,
-        private_email=_private_email_to_store(invitation.graduate, page, before, cleaned),
-    )
-    if not written:
-        return None
+
+
+def _write_if_unchanged(
+    invitation: Invitation, response: Response | None, page, change: _Change, language: str, finish: bool
+) -> bool:
+    """Steps 1–2 (and 5): the save, if the row is as it was read; False, with
+    nothing written, if another request got there first."""
+    now = timezone.now()
+    columns = _columns(page, change, language, now)
+    completing = change.following is None and finish
     if completing:
-        return Saved(None, completed=True)
-    previous = ins.previous_page(page.slug, after)
-    return Saved(columns["current_page"], previous.slug if previous else None)
+        columns["completed_at"] = now
+    if response is None:
+        try:
+            with transaction.atomic():  # a savepoint: a racing tab may have created the row
+                Response.objects.create(
+                    invitation=invitation, instrument_version=ins.VERSION, started_at=now, **columns
+                )
+        except IntegrityError:
+            return False
+    else:
+        unchanged = Response.objects.filter(
+            pk=response.pk, revision=response.revision, completed_at__isnull=True
+        )
+        if not unchanged.update(**columns, revision=F("revision") + 1):
+            return False
+    _after_write(invitation, page, change, completing, now)
+    return True
+
+
+def _after_write(invitation: Invitation, page, change: _Change, completing: bool, now) -> None:
+    """What follows from a written save: the status move and item 20's address."""
+    if completing:
+        lifecycle.complete(invitation, now)
+    else:
+        lifecycle.start_answering(invitation)
+    email = _private_email_to_store(invitation.graduate, page, change.before, change.cleaned)
+    if email is not None:
+        Graduate.objects.filter(pk=invitation.graduate_id).update(private_email=email)
+        invitation.graduate.private_email = email
 
 
 def _save_locked(invitation: Invitation, page: ins.Page, cleaned: dict, language: str, finish: bool) -> Saved:
-    """The save decided on the row as it is, under ``SELECT … FOR UPDATE``."""
-    with transaction.atomic():
-        response = _locked_response(invitation, page.slug, language)
-        if response.completed_at:
-            return Saved(None, completed=True, already_completed=True)
-        before, values, after, following = _change(invitation, response, page, cleaned)
-        for column, value in values.items():
-            setattr(response, column, value)
-        response.current_page = (following or page).slug
-        response.last_saved_page = page.slug
-        response.language = language
-        response.revision += 1
-        response.save(
-            update_fields=[*values, "current_page", "last_saved_page", "language", "updated_at", "revision"]
-        )
-        if invitation.status != S.PARTIAL:
-            link_sql.advance_invitation(invitation, _TO_PARTIAL)
-        email = _private_email_to_store(invitation.graduate, page, before, cleaned)
-        if email is not None:
-            Graduate.objects.filter(pk=invitation.graduate_id).update(private_email=email)
-            invitation.graduate.private_email = email
-        if following is None and finish:
-            _complete(invitation, response)
-            return Saved(None, completed=True)
-    previous = ins.previous_page(page.slug, after)
-    return Saved(response.current_page, previous.slug if previous else None)
+    """Step 3: the save decided on the row as it is now, under a row lock."""
+    response = _locked_response(invitation, page.slug, language)
+    if response.completed_at:
+        return Saved(None, completed=True, already_completed=True)
+    change = _change(invitation, page, cleaned, answers_of(invitation, response))
+    completing = change.following is None and finish
+    now = timezone.now()
+    columns = _columns(page, change, language, now)
+    if completing:
+        columns["completed_at"] = now
+    Response.objects.filter(pk=response.pk).update(**columns, revision=F("revision") + 1)
+    _after_write(invitation, page, change, completing, now)
+    return _saved(page, change, finish)
+
+
+def _locked_response(invitation: Invitation, page_slug: str, language: str) -> Response:
+    """The invitation's response row, locked for this transaction; created on the first save."""
+    response = Response.objects.select_for_update().filter(invitation_id=invitation.pk).first()
+    if response is not None:
+        return response
+    try:
+        with transaction.atomic():  # a savepoint: a racing tab may have created it
+            return Response.objects.create(
+                invitation=invitation,
+                instrument_version=ins.VERSION,
+                language=language,
+                current_page=page_slug,
+            )
+    except IntegrityError:
+        return Response.objects.select_for_update().get(invitation_id=invitation.pk)
 
 
 def _private_email_to_store(
@@ -285,14 +264,6 @@ def _private_email_to_store(
     return None
 
 
-def _complete(invitation: Invitation, response: Response) -> None:
-    now = timezone.now()
-    response.completed_at = now
-    response.revision += 1
-    response.save(update_fields=["completed_at", "updated_at", "revision"])
-    link_sql.advance_invitation(invitation, _to_completed(now))
-
-
 def complete(invitation: Invitation) -> bool:
     """Complete the response (idempotent); True if this call completed it.
     The last page's save completes too; this is for callers without a page."""
@@ -300,5 +271,9 @@ def complete(invitation: Invitation) -> bool:
         response = Response.objects.select_for_update().filter(invitation_id=invitation.pk).first()
         if response is None or response.completed_at or not ins.has_started(answers_of(invitation, response)):
             return False
-        _complete(invitation, response)
+        now = timezone.now()
+        Response.objects.filter(pk=response.pk).update(
+            completed_at=now, updated_at=now, revision=F("revision") + 1
+        )
+        lifecycle.complete(invitation, now)
         return True

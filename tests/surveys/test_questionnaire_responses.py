@@ -6,8 +6,10 @@ import threading
 import pytest
 from django.db import connection
 
+from surveys import lifecycle
 from surveys import questionnaire as ins
-from surveys import responses
+from surveys.link import answers
+from surveys.link.tokens import invitation_for_link
 from surveys.models import Invitation, InvitationEvent, Response
 from tests.e2e import builders
 
@@ -15,7 +17,7 @@ S = Invitation.Status
 
 
 def save(invitation, page, language="nl", finish=True, **cleaned):
-    return responses.save_page(
+    return answers.save_page(
         invitation=invitation, page_slug=page, cleaned=cleaned, language=language, finish=finish
     )
 
@@ -102,7 +104,7 @@ def test_a_private_address_is_kept_only_with_consent(invitation):
 
 
 def test_statuses_move_opened_partial_completed_with_events(invitation):
-    responses.record_open(invitation)
+    lifecycle.open_link(invitation)
     save(invitation, "nu", activity=["unemployed"])
     save(invitation, "inkomen", looked_for_work=True)
     invitation.refresh_from_db()
@@ -124,7 +126,7 @@ def test_completing_twice_stores_one_response_and_one_event(invitation):
     r = Response.objects.get(invitation=invitation)
     assert r.network_mentoring and not r.network_guest_lessons  # the late post changed nothing
     assert InvitationEvent.objects.filter(invitation=invitation, status=S.COMPLETED).count() == 1
-    assert responses.complete(invitation) is False
+    assert answers.complete(invitation) is False
 
 
 def test_a_page_saved_after_completion_changes_nothing(invitation):
@@ -165,15 +167,15 @@ def test_two_tabs_on_different_pages_keep_both_answers(invitation):
 
 
 def test_resume_page_is_the_page_after_the_last_saved(invitation):
-    assert responses.resume_page(invitation) is ins.FIRST_PAGE
+    assert answers.resume_page(invitation) is ins.FIRST_PAGE
     save(invitation, "nu", activity=["zzp"])
     save(invitation, "werk", contract="zzp")
-    fresh = responses.invitation_for_survey(invitation.token)
-    assert responses.resume_page(fresh).slug == "zelfstandig"
+    fresh = invitation_for_link(invitation.token)
+    assert answers.resume_page(fresh).slug == "zelfstandig"
 
 
 def test_set_language_is_remembered_for_the_next_mails(invitation):
-    responses.set_language(invitation.graduate, "en")
+    answers.set_language(invitation.graduate, "en")
     invitation.graduate.refresh_from_db()
     assert invitation.graduate.preferred_language == "en"
 
@@ -181,23 +183,23 @@ def test_set_language_is_remembered_for_the_next_mails(invitation):
 @pytest.mark.parametrize(
     ("status", "closes_in_days", "wave_active", "state"),
     [
-        (S.SENT, 10, True, responses.LinkState.OPEN),
-        (S.PENDING, 10, True, responses.LinkState.OPEN),
-        (S.PARTIAL, 0, True, responses.LinkState.OPEN),
-        (S.PARTIAL, -1, True, responses.LinkState.EXPIRED),
-        (S.EXPIRED, 10, True, responses.LinkState.EXPIRED),
-        (S.SENT, 10, False, responses.LinkState.CLOSED),
-        (S.BOUNCED, 10, True, responses.LinkState.CLOSED),
-        (S.NOT_INVITED, 10, True, responses.LinkState.CLOSED),
-        (S.OPTED_OUT, 10, True, responses.LinkState.OPTED_OUT),
-        (S.COMPLETED, -5, False, responses.LinkState.COMPLETED),
+        (S.SENT, 10, True, answers.LinkState.OPEN),
+        (S.PENDING, 10, True, answers.LinkState.OPEN),
+        (S.PARTIAL, 0, True, answers.LinkState.OPEN),
+        (S.PARTIAL, -1, True, answers.LinkState.EXPIRED),
+        (S.EXPIRED, 10, True, answers.LinkState.EXPIRED),
+        (S.SENT, 10, False, answers.LinkState.CLOSED),
+        (S.BOUNCED, 10, True, answers.LinkState.CLOSED),
+        (S.NOT_INVITED, 10, True, answers.LinkState.CLOSED),
+        (S.OPTED_OUT, 10, True, answers.LinkState.OPTED_OUT),
+        (S.COMPLETED, -5, False, answers.LinkState.COMPLETED),
     ],
 )
 def test_link_state(db, status, closes_in_days, wave_active, state):
     inv = builders.invitation(status=status)
     inv.closes_on = datetime.date.today() + datetime.timedelta(days=closes_in_days)
     inv.wave.is_active = wave_active
-    assert responses.link_state(inv, today=datetime.date.today()) == state
+    assert answers.link_state(inv, today=datetime.date.today()) == state
 
 
 @pytest.mark.django_db(transaction=True)

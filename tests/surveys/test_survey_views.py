@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-from surveys import ratelimit
+from surveys.link import ratelimit
 from surveys.models import Invitation, InvitationEvent, Response
 from tests.e2e import builders
 
@@ -155,23 +155,13 @@ def test_pages_are_not_cached(client, invitation):
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
-def test_a_blank_page_kept_per_process_is_the_page_the_template_renders(client, invitation, db):
-    """Blank pages are served from a per-process copy (surveys.views._blank_page):
-    it must be byte for byte what rendering gives, and differ where the context does."""
-    from surveys import views
-
-    views._BLANK_PAGES.clear()
-    client.post(url(invitation, "nu"), EMPLOYEE_PAGES["nu"])
-    first = client.get(url(invitation, "werk")).content  # rendered, then kept
-    kept = client.get(url(invitation, "werk")).content
-    views._BLANK_PAGES.clear()
-    assert kept == first == client.get(url(invitation, "werk")).content
+def test_a_page_shows_its_own_institution_and_language(client, db):
     other_school = builders.invitation(
         graduate=builders.graduate(builders.institution("Technisch College Noord", "97QB"))
     )
     client.post(url(other_school, "nu"), EMPLOYEE_PAGES["nu"])
     html = client.get(url(other_school, "werk")).content.decode()
-    assert "Technisch College Noord" in html and html.encode() != first
+    assert "Technisch College Noord" in html and "ROC Amstelland" not in html
     english = builders.invitation(graduate_fields={"preferred_language": "en"})
     client.post(url(english, "nu"), EMPLOYEE_PAGES["nu"])
     assert '<html lang="en">' in client.get(url(english, "werk")).content.decode()
@@ -308,12 +298,12 @@ def test_a_proxy_header_tells_clients_apart_when_configured(rf, settings):
 
 def test_an_unreachable_counter_fails_open(client, invitation, monkeypatch):
     class Broken:
-        def count(self, *a, **k):
+        def get(self, *a, **k):
             raise ConnectionError("down")
 
-        add_miss = count
+        add = incr = get
 
-    monkeypatch.setattr(ratelimit, "_counter", lambda: Broken())
+    monkeypatch.setattr(ratelimit, "caches", {"default": Broken()})
     assert client.get(url(invitation, "nu")).status_code == 200
     assert client.get("/s/" + "z" * 43 + "/").status_code == 404
 
@@ -410,13 +400,19 @@ def test_pages_are_light_enough_for_a_slow_phone_connection(client, db):
     assert len(gzip.compress(first)) + css < 100_000
 
 
-def test_the_survey_builds_its_own_urls_as_reverse_does():
-    from django.urls import reverse
+def test_a_token_of_the_wrong_shape_gets_the_friendly_page_and_counts_as_a_guess(client, invitation):
+    for path in ("/s/kort/", "/s/kort/nu/", "/s/" + "x" * 65 + "/", "/s/bad%20token%20here!!/afmelden/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "Deze link werkt niet" in response.content.decode()
+    client.get("/s/nog-een-keer/")
+    assert client.get(url(invitation, "nu")).status_code == 429  # 5 guesses: the limit
 
-    from surveys.views import _link_url
+
+def test_survey_urls_are_reversed_only_for_tokens_of_the_right_shape():
+    from django.urls import NoReverseMatch, reverse
 
     token = "AbC-_123xyzPAGETOKEN0000"
-    assert _link_url(token) == reverse("surveys:survey", kwargs={"token": token})
-    assert _link_url(token, "werkgever") == reverse(
-        "surveys:survey_page", kwargs={"token": token, "page": "werkgever"}
-    )
+    assert reverse("surveys:survey_page", kwargs={"token": token, "page": "werk"}) == f"/s/{token}/werk/"
+    with pytest.raises(NoReverseMatch):
+        reverse("surveys:survey", kwargs={"token": "no/slashes/allowed"})

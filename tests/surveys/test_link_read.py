@@ -1,14 +1,15 @@
-"""The survey's hot-path SQL (surveys/link_sql.py) and the optimistic save built on it:
-the same objects as the ORM, no hidden queries, prepared statements that survive
-a pooler, and a save that loses a race falling back to the locked path."""
-
-import datetime
+"""The link's one read (surveys/link/tokens.py) and the optimistic save built on it
+(surveys/link/answers.py): one query with everything a page needs and nothing
+personal, a page in the middle as one UPDATE, and a save that loses a race
+falling back to the locked path."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from surveys import link_sql, responses
+from surveys import lifecycle
+from surveys.link import answers as responses
+from surveys.link.tokens import invitation_for_link
 from surveys.models import Invitation, InvitationEvent, Response
 from tests.e2e import builders
 
@@ -29,16 +30,17 @@ def invitation(db):
 
 
 def test_unknown_token_is_none(db):
-    assert link_sql.invitation_by_token("no-such-token-at-all") is None
+    assert invitation_for_link("no-such-token-at-all") is None
+    assert invitation_for_link("short") is None  # not even a token's shape: no query
 
 
 def test_same_objects_as_select_related_without_further_queries(invitation):
     save(invitation, "nu", activity=["employee", "studying"], main_activity="employee")
-    save(link_sql.invitation_by_token(invitation.token), "werk", hours_per_week=30, contract="permanent")
+    save(invitation_for_link(invitation.token), "werk", hours_per_week=30, contract="permanent")
     orm = Invitation.objects.select_related("wave", "graduate__institution", "response").get(pk=invitation.pk)
 
     with CaptureQueriesContext(connection) as queries:
-        fast = link_sql.invitation_by_token(invitation.token)
+        fast = invitation_for_link(invitation.token)
         seen = (
             fast.status,
             fast.closes_on,
@@ -70,7 +72,7 @@ def test_same_objects_as_select_related_without_further_queries(invitation):
 
 
 def test_no_response_yet_reads_as_absent(invitation):
-    fast = link_sql.invitation_by_token(invitation.token)
+    fast = invitation_for_link(invitation.token)
     with CaptureQueriesContext(connection) as queries:
         assert responses.response_of(fast) is None
     assert len(queries) == 0
@@ -79,77 +81,16 @@ def test_no_response_yet_reads_as_absent(invitation):
 def test_personal_data_is_not_read_but_still_reachable(invitation):
     """Least privilege: the graduate's name is not in the survey's read; code
     that does need it gets it with a query of its own (deferred field)."""
-    fast = link_sql.invitation_by_token(invitation.token)
+    fast = invitation_for_link(invitation.token)
     assert "first_name" not in fast.graduate.__dict__
     with CaptureQueriesContext(connection) as queries:
         assert fast.graduate.first_name == invitation.graduate.first_name
     assert len(queries) == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_prepared_statements_are_made_again_after_a_pooler_discards_them(on_postgres):
-    """Outside a transaction (as the survey views run) the link's read and a
-    page's save are prepared statements of the connection; after a pooler's
-    DISCARD ALL, or on a new connection, they are prepared again."""
-    if not on_postgres:
-        pytest.skip("prepared statements are PostgreSQL's; SQLite runs the plain query")
-    from alumni.reference import load_reference_data
-
-    load_reference_data()  # a transactional test starts from an empty database
-    invitation = builders.invitation()
-    save(invitation, "nu", activity=["employee"])
-
-    def prepared():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'alumni_%%'")
-            return sorted(row[0].split()[3] for row in cursor.fetchall())  # PREPARE name AS SELECT|UPDATE
-
-    fresh = link_sql.invitation_by_token(invitation.token)
-    save(fresh, "werk", hours_per_week=38, contract="permanent", wage_band="2500")
-    assert prepared() == ["SELECT", "UPDATE"]
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does
-    fresh = link_sql.invitation_by_token(invitation.token)
-    save(fresh, "functie", job_title="Kok", job_tasks="Koken", occupation_group="5")
-    assert prepared() == ["SELECT", "UPDATE"]
-    connection.close()  # a new session: connection_created forgets what was prepared
-    assert link_sql.invitation_by_token(invitation.token).response.job_title == "Kok"
-    assert prepared() == ["SELECT"]
-    row = Response.objects.get(invitation=invitation)
-    assert (row.hours_per_week, row.job_title, row.current_page, row.revision) == (38, "Kok", "werkgever", 2)
-
-
-def test_the_read_as_plain_columns_gives_the_same_objects(invitation, monkeypatch):
-    """On PostgreSQL the row is read as one JSON array; a field type JSON
-    can't carry makes the read fall back to plain columns. Both give the same."""
-    save(invitation, "nu", activity=["employee"])
-
-    def read():
-        fast = link_sql.invitation_by_token(invitation.token)
-        return [
-            getattr(instance, f.attname)
-            for instance in (fast, fast.wave, fast.graduate, fast.graduate.institution, fast.response)
-            for f in type(instance)._meta.concrete_fields
-            if f.attname in instance.__dict__
-        ]
-
-    as_read = read()
-    for cached in (link_sql._json_parsers, link_sql._sql):
-        cached.cache_clear()
-    monkeypatch.delitem(link_sql._FROM_JSON, "DateField")  # Invitation.closes_on
-    try:
-        assert link_sql._json_parsers(connection.vendor) is None
-        assert read() == as_read
-    finally:
-        monkeypatch.undo()
-        for cached in (link_sql._json_parsers, link_sql._sql):
-            cached.cache_clear()
-    assert any(isinstance(v, datetime.date) for v in as_read)  # dates and timestamps came back typed
-
-
 def test_a_page_in_the_middle_is_one_update(invitation):
     save(invitation, "nu", activity=["employee"])
-    fresh = link_sql.invitation_by_token(invitation.token)
+    fresh = invitation_for_link(invitation.token)
     with CaptureQueriesContext(connection) as queries:
         saved = save(fresh, "werk", hours_per_week=38, contract="permanent", wage_band="2500")
     statements = [q["sql"] for q in queries.captured_queries]
@@ -169,8 +110,8 @@ def test_a_save_on_a_stale_read_decides_again_under_the_lock(invitation):
     conditional update finds revision 1, writes nothing, and the locked path
     re-reads and applies its page on top of the first tab's answers."""
     save(invitation, "nu", activity=["employee"])
-    tab_a = link_sql.invitation_by_token(invitation.token)
-    tab_b = link_sql.invitation_by_token(invitation.token)
+    tab_a = invitation_for_link(invitation.token)
+    tab_b = invitation_for_link(invitation.token)
     save(tab_a, "werk", hours_per_week=38, contract="permanent", wage_band="2500")
     with CaptureQueriesContext(connection) as queries:
         saved = save(tab_b, "functie", job_title="Kok", occupation_group="5")
@@ -182,8 +123,8 @@ def test_a_save_on_a_stale_read_decides_again_under_the_lock(invitation):
 
 
 def test_a_first_save_that_loses_the_race_does_not_create_a_second_response(invitation):
-    tab_a = link_sql.invitation_by_token(invitation.token)
-    tab_b = link_sql.invitation_by_token(invitation.token)
+    tab_a = invitation_for_link(invitation.token)
+    tab_b = invitation_for_link(invitation.token)
     save(tab_a, "nu", activity=["employee"])
     save(tab_b, "nu", activity=["studying"])  # its INSERT meets the row tab A made
     rows = Response.objects.filter(invitation=invitation)
@@ -199,7 +140,7 @@ def test_completing_on_a_stale_read_after_completion_stores_nothing(invitation):
         ("nu", {"activity": ["unemployed"]}),
     ]:
         save(invitation, page, **answers)
-    stale = link_sql.invitation_by_token(invitation.token)
+    stale = invitation_for_link(invitation.token)
     assert responses.complete(invitation)
     saved = save(stale, "nu", activity=["employee"])
     assert saved.already_completed and saved.completed
@@ -209,28 +150,12 @@ def test_completing_on_a_stale_read_after_completion_stores_nothing(invitation):
 
 
 def test_instances_behave_as_loaded_by_the_orm(invitation):
-    fast = link_sql.invitation_by_token(invitation.token)
+    fast = invitation_for_link(invitation.token)
     assert fast == invitation and fast._state.adding is False and fast._state.db == "default"
     fast.graduate.preferred_language = "nl"
     fast.graduate.save(update_fields=["preferred_language"])  # a loaded instance: an UPDATE
     invitation.graduate.refresh_from_db()
     assert invitation.graduate.preferred_language == "nl"
-
-
-def test_receivers_of_model_signals_are_not_skipped(invitation):
-    from django.db.models.signals import post_init
-
-    seen = []
-
-    def receiver(sender, instance, **kwargs):
-        seen.append(type(instance).__name__)
-
-    post_init.connect(receiver, sender=Invitation)
-    try:
-        link_sql.invitation_by_token(invitation.token)
-    finally:
-        post_init.disconnect(receiver, sender=Invitation)
-    assert seen == ["Invitation"]
 
 
 EMPLOYEE_ROUTE = [
@@ -250,22 +175,15 @@ def events(invitation):
     return list(InvitationEvent.objects.filter(invitation=invitation).values_list("status", flat=True))
 
 
-def test_the_writes_that_go_together_are_one_statement_on_postgresql(invitation, on_postgres):
+def test_the_writes_that_go_together_are_written_together(invitation):
     """The first visit (opened), the first save (row + partial) and the last
     page (answers + completed + item 20's address) each write three or four
-    tables; on PostgreSQL each is one statement, so one round trip."""
-    with CaptureQueriesContext(connection) as opened:
-        responses.record_open(link_sql.invitation_by_token(invitation.token))
-    with CaptureQueriesContext(connection) as first:
-        save(link_sql.invitation_by_token(invitation.token), *EMPLOYEE_ROUTE[0][:1], **EMPLOYEE_ROUTE[0][1])
+    tables, each set in one transaction."""
+    lifecycle.open_link(invitation_for_link(invitation.token))
+    save(invitation_for_link(invitation.token), *EMPLOYEE_ROUTE[0][:1], **EMPLOYEE_ROUTE[0][1])
     for page, answers in EMPLOYEE_ROUTE[1:]:
-        save(link_sql.invitation_by_token(invitation.token), page, **answers)
-    with CaptureQueriesContext(connection) as last:
-        saved = save(link_sql.invitation_by_token(invitation.token), "contact", **LAST_PAGE)
-
-    writes = [q["sql"] for q in [*opened, *first, *last] if not q["sql"].startswith(("SELECT", "EXECUTE"))]
-    if on_postgres:
-        assert [sql.split(" AS (")[0] for sql in writes] == ["WITH moved", "WITH written", "WITH written"]
+        save(invitation_for_link(invitation.token), page, **answers)
+    saved = save(invitation_for_link(invitation.token), "contact", **LAST_PAGE)
     assert saved.completed
     stored = Invitation.objects.select_related("graduate", "response").get(pk=invitation.pk)
     assert stored.status == S.COMPLETED and stored.opened_at and stored.completed_at
@@ -279,9 +197,9 @@ def test_a_last_page_on_a_stale_read_moves_nothing_until_it_is_decided_again(inv
     between, the status move and the address wait for the locked path, which
     completes once."""
     for page, answers in EMPLOYEE_ROUTE:
-        save(link_sql.invitation_by_token(invitation.token), page, **answers)
-    stale = link_sql.invitation_by_token(invitation.token)
-    save(link_sql.invitation_by_token(invitation.token), "contact", finish=False, recontact_consent=False)
+        save(invitation_for_link(invitation.token), page, **answers)
+    stale = invitation_for_link(invitation.token)
+    save(invitation_for_link(invitation.token), "contact", finish=False, recontact_consent=False)
     saved = save(stale, "contact", **LAST_PAGE)
     assert saved.completed and not saved.already_completed
     stored = Invitation.objects.select_related("graduate", "response").get(pk=invitation.pk)
@@ -291,20 +209,20 @@ def test_a_last_page_on_a_stale_read_moves_nothing_until_it_is_decided_again(inv
 
 
 def test_opening_twice_logs_one_opened_event(invitation):
-    first, second = (link_sql.invitation_by_token(invitation.token) for _ in range(2))
-    responses.record_open(first)
-    responses.record_open(second)  # read before the first moved it: its move finds "opened" and does nothing
+    first, second = (invitation_for_link(invitation.token) for _ in range(2))
+    lifecycle.open_link(first)
+    lifecycle.open_link(second)  # read before the first moved it: its move finds "opened" and does nothing
     assert events(invitation) == [S.OPENED] and first.status == S.OPENED
     assert second.status == S.SENT  # not moved by this request
 
 
-def test_text_comes_back_as_written_through_the_json_read(invitation):
-    """Free text goes through JSON on PostgreSQL: quotes, backslashes, line
-    breaks, tabs and characters outside the BMP come back unchanged."""
+def test_text_comes_back_as_written(invitation):
+    """Quotes, backslashes, line breaks, tabs and characters outside the BMP
+    come back unchanged."""
     tricky = 'Kok "chef" \\ in\tde keuken\nvan café 🍳 — 100% <b>'
     save(invitation, "nu", activity=["employee"])
-    save(link_sql.invitation_by_token(invitation.token), "werk", hours_per_week=38, contract="permanent")
-    save(link_sql.invitation_by_token(invitation.token), "functie", job_title=tricky, job_tasks=tricky[::-1])
-    fast = link_sql.invitation_by_token(invitation.token)
+    save(invitation_for_link(invitation.token), "werk", hours_per_week=38, contract="permanent")
+    save(invitation_for_link(invitation.token), "functie", job_title=tricky, job_tasks=tricky[::-1])
+    fast = invitation_for_link(invitation.token)
     assert (fast.response.job_title, fast.response.job_tasks) == (tricky, tricky[::-1])
     assert Response.objects.get(invitation=invitation).job_title == tricky
