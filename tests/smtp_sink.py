@@ -14,7 +14,8 @@ from aiosmtpd.controller import Controller
 
 @dataclass
 class SinkHandler:
-    messages: list = field(default_factory=list)
+    messages: list = field(default_factory=list)  # (recipients, parsed message), if keep_bodies
+    received: list = field(default_factory=list)  # recipients of every accepted message
     # address -> list of replies to give, in order, before accepting
     scripted: dict = field(default_factory=dict)
     delay: float = 0.0
@@ -35,7 +36,8 @@ class SinkHandler:
             time.sleep(self.delay)  # blocks the server loop on purpose: a slow provider
         with self.lock:
             self.count += 1
-            if self.keep_bodies:
+            self.received.append(list(envelope.rcpt_tos))
+            if self.keep_bodies:  # parsing costs more than the rest: a load test goes without
                 self.messages.append(
                     (
                         list(envelope.rcpt_tos),
@@ -46,7 +48,7 @@ class SinkHandler:
 
     def recipients(self) -> list[str]:
         with self.lock:
-            return [rcpt.lower() for tos, _msg in self.messages for rcpt in tos]
+            return [rcpt.lower() for tos in self.received for rcpt in tos]
 
 
 class SmtpSink:

@@ -187,11 +187,16 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
-# --- Survey dispatch (see surveys/services.py for the delivery guarantee) -------
+# --- Survey dispatch (see surveys/sending.py for the delivery guarantee) -------
+# E-mails a worker claims and sends in one task, over one SMTP connection.
 SURVEYS_BATCH_SIZE = env.int("SURVEYS_BATCH_SIZE", default=200)
-SURVEYS_STALE_CLAIM_SECONDS = env.int("SURVEYS_STALE_CLAIM_SECONDS", default=900)
+# A claim's lease: the sending worker renews it every third of this while it
+# works; rows of a worker that died go back to the queue once it ran out.
+SURVEYS_CLAIM_LEASE_SECONDS = env.float("SURVEYS_CLAIM_LEASE_SECONDS", default=60)
+# Back-off after a temporary SMTP failure: base x 2^(attempt-1), up to the maximum attempts.
 SURVEYS_RETRY_BASE_SECONDS = env.float("SURVEYS_RETRY_BASE_SECONDS", default=60)
 SURVEYS_MAX_SEND_ATTEMPTS = env.int("SURVEYS_MAX_SEND_ATTEMPTS", default=8)
+# How often beat plans the day and hands batches to the workers.
 SURVEYS_DISPATCH_EVERY_SECONDS = env.float("SURVEYS_DISPATCH_EVERY_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "plan-and-dispatch-survey-mail": {

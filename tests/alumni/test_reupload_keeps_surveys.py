@@ -5,7 +5,7 @@ import datetime
 
 from alumni.models import Graduate
 from alumni.services import import_file
-from surveys import services as dispatch
+from surveys import planning, sending
 from surveys.models import Invitation, OutboundEmail, Response
 from surveys.scheduling import add_months
 
@@ -16,8 +16,8 @@ def test_reupload_with_a_corrected_address_keeps_invitation_token_and_answers(in
     diploma = add_months(datetime.date.today(), -3) - datetime.timedelta(days=1)
     rows = [graduate(1, diplomadatum=diploma.isoformat()), graduate(2, diplomadatum=diploma.isoformat())]
     import_file(institution=institution, data=make_csv(rows), file_name="cohort.csv")
-    dispatch.plan()
-    dispatch.send_queued(100)
+    planning.plan()
+    sending.send_queued(100)
     first = Graduate.objects.get(institution=institution, student_number=rows[0]["studentnummer"])
     invitation = Invitation.objects.get(graduate=first)
     Response.objects.create(

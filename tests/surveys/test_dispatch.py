@@ -1,4 +1,4 @@
-"""Planning and sending survey e-mail: services.plan / services.send_queued,
+"""Planning and sending survey e-mail: planning.plan / sending.send_queued,
 the dispatch task run in-process, and the send_due_invitations command.
 
 Mail goes to Django's locmem backend (``mailoutbox``). Permanent and temporary
@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alumni.models import Graduate
-from surveys import services
+from surveys import lifecycle, planning, sending
 from surveys.models import Invitation, InvitationEvent, OutboundEmail, Wave
 from surveys.tasks import dispatch, send_batch
 
@@ -44,11 +44,11 @@ def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
 
 
-def send_all(connection=None) -> services.SendResult:
+def send_all(connection=None) -> sending.SendResult:
     """Send until a round claims nothing (what the command and the beat do)."""
-    total = services.SendResult()
+    total = sending.SendResult()
     for _ in range(50):
-        batch = services.send_queued(100, connection=connection)
+        batch = sending.send_queued(100, connection=connection)
         for name, value in batch.__dict__.items():
             setattr(total, name, getattr(total, name) + value)
         if not any(batch.__dict__.values()):
@@ -56,8 +56,8 @@ def send_all(connection=None) -> services.SendResult:
     raise AssertionError("send_queued kept finding work")
 
 
-def run_day(day, connection=None) -> tuple[services.PlanResult, services.SendResult]:
-    result = services.plan(day)
+def run_day(day, connection=None) -> tuple[planning.PlanResult, sending.SendResult]:
+    result = planning.plan(day)
     return result, send_all(connection)
 
 
@@ -101,7 +101,7 @@ def t3():
 def test_due_graduates_get_one_invitation_queued_then_one_mail(institution, mailoutbox, t1):
     graduates = make_graduates(3, institution, diploma_date=DIPLOMA)
 
-    result = services.plan(T1_DUE)
+    result = planning.plan(T1_DUE)
 
     assert result.invited["T1"] == 3
     assert result.not_invited["T1"] == 0
@@ -141,8 +141,8 @@ def test_graduates_not_yet_due_are_left_alone(institution, mailoutbox):
 def test_planning_every_day_of_the_window_creates_one_invitation_and_one_mail(institution, mailoutbox, t1):
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     for offset in range(0, 6):
-        services.plan(T1_DUE + days(offset))
-        services.plan(T1_DUE + days(offset))
+        planning.plan(T1_DUE + days(offset))
+        planning.plan(T1_DUE + days(offset))
         send_all()
     assert Invitation.objects.filter(graduate=graduate).count() == 1
     assert recipients(mailoutbox) == [graduate.email]
@@ -189,7 +189,7 @@ def test_tokens_have_at_least_128_bits_and_are_unique_over_1000_invitations(inst
         for n in range(999)
     )
 
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
 
     rows = list(Invitation.objects.filter(wave=t1).values_list("token", "graduate__student_number"))
     assert len(rows) == 1000
@@ -215,8 +215,8 @@ def test_status_history_records_every_step(institution, t1):
     run_day(T1_DUE)
     invitation = invitation_of(graduate, "T1")
     run_day(T1_DUE + days(7))
-    services.record_open(invitation)
-    services.record_open(invitation)  # a second visit is no new step
+    lifecycle.open_link(invitation)
+    lifecycle.open_link(invitation)  # a second visit is no new step
     run_day(T1_DUE + days(14))
 
     events = list(InvitationEvent.objects.filter(invitation=invitation).values_list("status", "detail"))
@@ -237,7 +237,7 @@ def test_status_history_records_every_step(institution, t1):
 
 def test_past_the_window_has_a_not_invited_event(institution):
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
-    services.plan(T1_DUE + days(200))
+    planning.plan(T1_DUE + days(200))
     invitation = invitation_of(graduate, "T1")
     assert list(invitation.events.values_list("status", flat=True)) == [S.NOT_INVITED]
 
@@ -248,51 +248,115 @@ def test_past_the_window_has_a_not_invited_event(institution):
 def test_planning_twice_on_a_day_queues_and_sends_nothing_twice(institution, mailoutbox):
     graduates = make_graduates(4, institution, diploma_date=DIPLOMA)
 
-    first = services.plan(T1_DUE)
-    second = services.plan(T1_DUE)
+    first = planning.plan(T1_DUE)
+    second = planning.plan(T1_DUE)
     assert (first.invited["T1"], second.invited["T1"]) == (4, 0)
     assert OutboundEmail.objects.count() == 4
     send_all()
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
     send_all()
     assert sorted(recipients(mailoutbox)) == sorted(g.email for g in graduates)
 
     # The reminder day, planned twice before anything was sent: queued once, reported once.
     reminder_day = T1_DUE + days(7)
-    first = services.plan(reminder_day)
-    second = services.plan(reminder_day)
+    first = planning.plan(reminder_day)
+    second = planning.plan(reminder_day)
     assert (first.reminders, second.reminders) == (4, 0)
     assert OutboundEmail.objects.filter(purpose="reminder-1").count() == 4
     send_all()
-    services.plan(reminder_day)
+    planning.plan(reminder_day)
     assert send_all().sent == 0
     assert Counter(recipients(mailoutbox)) == {g.email: 2 for g in graduates}
 
 
 def test_a_message_claimed_by_one_sender_is_not_sent_by_another(institution, mailoutbox):
     make_graduates(3, institution, diploma_date=DIPLOMA)
-    services.plan(T1_DUE)
-    claim = services.claim_batch(2)
+    planning.plan(T1_DUE)
+    claim = sending.claim_batch(2)
     assert OutboundEmail.objects.filter(claim=claim, state=Q.SENDING).count() == 2
     # A second sender only gets what is left.
-    assert services.send_queued(100).sent == 1
-    assert services.send_queued(100).sent == 0
+    assert sending.send_queued(100).sent == 1
+    assert sending.send_queued(100).sent == 0
     assert len(mailoutbox) == 1
 
 
-def test_rows_of_a_killed_sender_are_requeued_after_the_stale_period(institution, mailoutbox, settings):
+def test_rows_of_a_killed_sender_are_requeued_when_their_lease_runs_out(institution, mailoutbox, settings):
     graduates = make_graduates(2, institution, diploma_date=DIPLOMA)
-    services.plan(T1_DUE)
-    services.claim_batch(100)  # claimed, then the process "died"
-    assert services.send_queued(100).sent == 0
-    assert services.plan(T1_DUE).requeued == 0  # not stale yet
+    planning.plan(T1_DUE)
+    sending.claim_batch(100)  # claimed, then the process "died"
+    assert sending.send_queued(100).sent == 0
+    assert planning.plan(T1_DUE).requeued == 0  # the lease still runs
 
-    OutboundEmail.objects.update(
-        claimed_at=timezone.now() - datetime.timedelta(seconds=settings.SURVEYS_STALE_CLAIM_SECONDS + 1)
-    )
-    assert services.plan(T1_DUE).requeued == 2
+    OutboundEmail.objects.update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert planning.plan(T1_DUE).requeued == 2
     assert send_all().sent == 2
     assert sorted(recipients(mailoutbox)) == sorted(g.email for g in graduates)
+
+
+class SlowConnection(LocmemBackend):
+    """Each message takes 25 seconds on a fake clock: past a third of a 60-second lease."""
+
+    def __init__(self, clock: list, **kwargs):
+        super().__init__(**kwargs)
+        self.clock = clock
+
+    def send_messages(self, messages):
+        self.clock[0] += 25
+        return super().send_messages(messages)
+
+
+def test_a_sender_renews_the_lease_of_its_unsent_rows_while_it_works(institution, settings, monkeypatch):
+    settings.SURVEYS_CLAIM_LEASE_SECONDS = 60
+    make_graduates(3, institution, diploma_date=DIPLOMA)
+    planning.plan(T1_DUE)
+    clock = [0]
+    monkeypatch.setattr(sending.time, "monotonic", lambda: clock[0])
+    renewals = []
+    renew = sending.renew_lease
+
+    def counted_renewal(claim):
+        renewals.append(renew(claim))
+        return renewals[-1]
+
+    monkeypatch.setattr(sending, "renew_lease", counted_renewal)
+
+    assert sending.send_queued(100, connection=SlowConnection(clock)).sent == 3
+
+    assert renewals == [2, 1]  # one UPDATE per renewal, holding the rows not yet sent
+
+
+def test_a_sender_whose_lease_ran_out_stops_and_leaves_the_rest_to_others(
+    institution, mailoutbox, settings, monkeypatch
+):
+    settings.SURVEYS_CLAIM_LEASE_SECONDS = 60
+    make_graduates(3, institution, diploma_date=DIPLOMA)
+    planning.plan(T1_DUE)
+    clock = [0]
+    monkeypatch.setattr(sending.time, "monotonic", lambda: clock[0])
+
+    def stalled_past_the_lease(claim):
+        # Meanwhile the dispatcher found the lease expired and requeued the rows.
+        sending.requeue_expired_leases(timezone.now() + datetime.timedelta(days=1))
+        return renew(claim)
+
+    renew = sending.renew_lease
+    monkeypatch.setattr(sending, "renew_lease", stalled_past_the_lease)
+
+    assert sending.send_queued(100, connection=SlowConnection(clock)).sent == 1  # none after the stall
+
+    assert OutboundEmail.objects.filter(state=Q.QUEUED).count() == 2
+    assert send_all().sent == 2
+    assert len(mailoutbox) == 3
+
+
+def test_a_starting_worker_dispatches_now_and_once_the_leases_of_a_dead_one_ran_out(settings, monkeypatch):
+    from surveys import tasks
+
+    settings.SURVEYS_CLAIM_LEASE_SECONDS = 60
+    enqueued = []
+    monkeypatch.setattr(dispatch, "apply_async", lambda **options: enqueued.append(options))
+    tasks.resume_sending(sender=None)
+    assert enqueued == [{}, {"countdown": 61}]
 
 
 # --- late uploads and the window ------------------------------------------------------------------------
@@ -344,7 +408,7 @@ def test_reminders_on_day_7_and_14_only_for_those_who_have_not_completed(institu
     completed, opened, partial, *waiting = graduates
     run_day(T1_DUE)
     Invitation.objects.filter(graduate=completed).update(status=S.COMPLETED, completed_at=timezone.now())
-    services.record_open(invitation_of(opened, "T1"))
+    lifecycle.open_link(invitation_of(opened, "T1"))
     Invitation.objects.filter(graduate=partial).update(status=S.PARTIAL)
     mail.outbox.clear()
 
@@ -390,8 +454,8 @@ def test_an_automatic_and_an_extra_reminder_queued_on_one_day_give_one_mail(inst
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     run_day(T1_DUE)
     day = T1_DUE + days(7)
-    assert services.queue_extra_reminder(institution=institution, wave=t1, today=day) == 1
-    assert services.plan(day).reminders == 1
+    assert planning.queue_extra_reminder(institution=institution, wave=t1, today=day) == 1
+    assert planning.plan(day).reminders == 1
     assert OutboundEmail.objects.filter(state=Q.QUEUED).count() == 2
 
     result = send_all()
@@ -405,7 +469,7 @@ def test_an_extra_reminder_after_the_first_reminder_keeps_the_reminder_count(ins
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     run_day(T1_DUE)
     run_day(T1_DUE + days(7))
-    assert services.queue_extra_reminder(institution=institution, wave=t1, today=T1_DUE + days(9)) == 1
+    assert planning.queue_extra_reminder(institution=institution, wave=t1, today=T1_DUE + days(9)) == 1
     send_all()
     invitation = invitation_of(graduate, "T1")
     assert invitation.reminders_sent == 1
@@ -438,13 +502,13 @@ def test_nothing_is_sent_after_the_wave_closes(institution, mailoutbox, t1):
     run_day(T1_DUE)
     run_day(T1_DUE + days(7))
     Invitation.objects.filter(graduate=done).update(status=S.COMPLETED)
-    services.plan(T1_DUE + days(14))  # reminder-2 queued, but the sender is down until after closing
+    planning.plan(T1_DUE + days(14))  # reminder-2 queued, but the sender is down until after closing
     queued = OutboundEmail.objects.filter(purpose="reminder-2", state=Q.QUEUED)
     assert queued.count() == 2
     mail.outbox.clear()
 
     closes = T1_DUE + days(t1.closing_days)
-    result = services.plan(closes + days(1))
+    result = planning.plan(closes + days(1))
 
     assert result.expired == 2
     assert OutboundEmail.objects.filter(purpose="reminder-2", state=Q.QUEUED).count() == 0
@@ -456,16 +520,16 @@ def test_nothing_is_sent_after_the_wave_closes(institution, mailoutbox, t1):
     assert invitation_of(done, "T1").status == S.COMPLETED
     assert {invitation_of(g, "T1").status for g in graduates[1:]} == {S.EXPIRED}
     # An admin's extra reminder after closing queues nothing either.
-    assert services.queue_extra_reminder(institution=institution, wave=t1, today=closes + days(2)) == 0
+    assert planning.queue_extra_reminder(institution=institution, wave=t1, today=closes + days(2)) == 0
 
 
 def test_the_closing_day_itself_is_still_open(institution, t1):
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     run_day(T1_DUE)
     closes = T1_DUE + days(t1.closing_days)
-    assert services.plan(closes).expired == 0
+    assert planning.plan(closes).expired == 0
     assert invitation_of(graduate, "T1").status == S.SENT
-    assert services.plan(closes + days(1)).expired == 1
+    assert planning.plan(closes + days(1)).expired == 1
 
 
 # --- opt-out and bounces ----------------------------------------------------------------------------------------------
@@ -474,8 +538,8 @@ def test_the_closing_day_itself_is_still_open(institution, t1):
 def test_opted_out_graduates_get_nothing_more_in_any_wave(institution, mailoutbox):
     graduate, other = make_graduates(2, institution, diploma_date=DIPLOMA)
     run_day(T1_DUE)
-    services.plan(T1_DUE + days(7))  # reminders queued
-    services.opt_out(invitation_of(graduate, "T1"))
+    planning.plan(T1_DUE + days(7))  # reminders queued
+    lifecycle.opt_out(graduate)
 
     send_all()
     for offset in (14, 20):
@@ -495,7 +559,7 @@ def test_opted_out_graduates_get_nothing_more_in_any_wave(institution, mailoutbo
 
 def test_a_queued_mail_of_a_graduate_who_opted_out_meanwhile_is_cancelled(institution, mailoutbox):
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
     Graduate.objects.filter(pk=graduate.pk).update(
         opted_out_at=timezone.now()
     )  # e.g. via another wave's link
@@ -524,7 +588,7 @@ def test_a_permanent_failure_bounces_once_and_nothing_more_is_sent(institution, 
     assert Counter(recipients(mailoutbox))[good.email] == 3
     # An admin's extra reminder skips the bounced graduate too.
     assert (
-        services.queue_extra_reminder(institution=institution, wave=wave("T1"), today=T1_DUE + days(9)) == 1
+        planning.queue_extra_reminder(institution=institution, wave=wave("T1"), today=T1_DUE + days(9)) == 1
     )
     assert not emails_of(bad).filter(purpose__startswith="extra").exists()
 
@@ -534,22 +598,22 @@ def test_a_temporary_failure_backs_off_then_gives_up_after_the_maximum(instituti
     settings.SURVEYS_RETRY_BASE_SECONDS = 60
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     connection = ScriptedConnection({graduate.email: [451] * 10})
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
 
-    assert services.send_queued(100, connection=connection).retried == 1
+    assert sending.send_queued(100, connection=connection).retried == 1
     row = emails_of(graduate).get()
     assert (row.state, row.attempts) == (Q.QUEUED, 1)
     wait = (row.not_before - timezone.now()).total_seconds()
     assert 55 < wait <= 60
-    assert services.send_queued(100, connection=connection).retried == 0  # not before the back-off
+    assert sending.send_queued(100, connection=connection).retried == 0  # not before the back-off
 
     OutboundEmail.objects.update(not_before=timezone.now())
-    assert services.send_queued(100, connection=connection).retried == 1
+    assert sending.send_queued(100, connection=connection).retried == 1
     row.refresh_from_db()
     assert 115 < (row.not_before - timezone.now()).total_seconds() <= 120  # doubled
 
     OutboundEmail.objects.update(not_before=timezone.now())
-    result = services.send_queued(100, connection=connection)
+    result = sending.send_queued(100, connection=connection)
     assert (result.retried, result.failed) == (0, 1)
     row.refresh_from_db()
     assert (row.state, row.attempts) == (Q.FAILED, 3)
@@ -684,7 +748,7 @@ def test_dry_run_reports_but_changes_and_sends_nothing(institution, mailoutbox, 
 def test_dry_run_with_mail_already_queued_sends_nothing_and_closes_nothing(institution, mailoutbox, t1):
     make_graduates(2, institution, diploma_date=DIPLOMA)
     run_day(T1_DUE)
-    services.plan(T1_DUE + days(7))  # two reminders queued
+    planning.plan(T1_DUE + days(7))  # two reminders queued
     mail.outbox.clear()
 
     before = snapshot()
@@ -762,7 +826,7 @@ def test_dispatch_enqueues_no_more_than_the_rate_allows(
 def test_send_batch_without_a_wave_sends_any_wave(institution, mailoutbox):
     make_graduate(institution, diploma_date=DIPLOMA)
     make_graduate(institution, diploma_date=DIPLOMA - days(3 * 365))
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
     assert set(OutboundEmail.objects.values_list("invitation__wave__code", flat=True)) == {"T1", "T3"}
     assert send_batch.run()["sent"] == 2
     assert len(mailoutbox) == 2
@@ -775,29 +839,29 @@ def test_the_wave_rate_limit_caps_a_batch(institution, mailoutbox, t1):
     Wave.objects.filter(pk=t1.pk).update(send_rate_per_minute=5)
     t1.refresh_from_db()
     make_graduates(12, institution, diploma_date=DIPLOMA)
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
 
-    assert services.send_queued(limit=100, wave=t1).sent == 5
-    assert services.send_queued(limit=100, wave=t1).sent == 0  # the same minute
+    assert sending.send_queued(limit=100, wave=t1).sent == 5
+    assert sending.send_queued(limit=100, wave=t1).sent == 0  # the same minute
     assert len(mailoutbox) == 5
-    assert services.sendable_count(t1) == 7
+    assert sending.sendable_count(t1) == 7
 
     # A minute later the next five may go.
     OutboundEmail.objects.filter(state=Q.SENT).update(
         claimed_at=timezone.now() - datetime.timedelta(seconds=61)
     )
-    assert services.send_queued(limit=100, wave=t1).sent == 5
-    assert services.send_queued(limit=3, wave=t1).sent == 0
+    assert sending.send_queued(limit=100, wave=t1).sent == 5
+    assert sending.send_queued(limit=3, wave=t1).sent == 0
     assert len(mailoutbox) == 10
 
 
 def test_a_waves_batch_only_takes_that_waves_mail(institution, mailoutbox, t1, t3):
     make_graduates(2, institution, diploma_date=DIPLOMA)
     make_graduate(institution, diploma_date=DIPLOMA - days(3 * 365))  # due at T3 on the same day
-    services.plan(T1_DUE)
-    assert services.send_queued(100, wave=t3).sent == 1
-    assert services.sendable_count(t3) == 0
-    assert services.sendable_count(t1) == 2
+    planning.plan(T1_DUE)
+    assert sending.send_queued(100, wave=t3).sent == 1
+    assert sending.sendable_count(t3) == 0
+    assert sending.sendable_count(t1) == 2
 
 
 def test_mail_names_the_graduates_programme(institution, mailoutbox):
@@ -812,7 +876,7 @@ def test_a_graduate_who_declined_recontact_at_t1_is_not_invited_at_t3(institutio
     from surveys.models import Response
 
     declined, agreed, silent = make_graduates(3, institution, diploma_date=DIPLOMA)
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
     for graduate, consent in ((declined, False), (agreed, True), (silent, None)):
         Response.objects.create(
             invitation=invitation_of(graduate, "T1"),
@@ -821,6 +885,6 @@ def test_a_graduate_who_declined_recontact_at_t1_is_not_invited_at_t3(institutio
             recontact_consent=consent,
         )
     t3_due = DIPLOMA.replace(year=DIPLOMA.year + 3)
-    services.plan(t3_due)
+    planning.plan(t3_due)
     invited = set(Invitation.objects.filter(wave__code="T3").values_list("graduate_id", flat=True))
     assert invited == {agreed.pk, silent.pk}

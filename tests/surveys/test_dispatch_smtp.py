@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.test import override_settings
 
-from surveys import services
+from surveys import planning, sending
 from surveys.mail import opt_out_url
 from surveys.models import Invitation, OutboundEmail
 from tests.smtp_sink import SmtpSink, _free_port
@@ -52,16 +52,16 @@ def script(sink, address: str, *replies: str) -> list:
     return sink.handler.scripted[address.lower()]
 
 
-def rounds(n: int = 5) -> list[services.SendResult]:
-    return [services.send_queued(100) for _ in range(n)]
+def rounds(n: int = 5) -> list[sending.SendResult]:
+    return [sending.send_queued(100) for _ in range(n)]
 
 
 def test_451_then_accept_arrives_exactly_once(sink, institution):
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     left = script(sink, graduate.email, TEMPORARY)
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
 
-    first = services.send_queued(100)
+    first = sending.send_queued(100)
     assert (first.sent, first.retried) == (0, 1)
     assert sink.handler.recipients() == []
     row = emails_of(graduate).get()
@@ -70,7 +70,7 @@ def test_451_then_accept_arrives_exactly_once(sink, institution):
     assert invitation_of(graduate, "T1").status == S.PENDING
 
     results = rounds()
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
     results += rounds()
 
     assert sum(r.sent for r in results) == 1
@@ -83,8 +83,8 @@ def test_451_then_accept_arrives_exactly_once(sink, institution):
 
 def test_the_message_on_the_wire_has_both_parts_and_the_unsubscribe_headers(sink, institution):
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
-    services.plan(T1_DUE)
-    assert services.send_queued(100).sent == 1
+    planning.plan(T1_DUE)
+    assert sending.send_queued(100).sent == 1
     ((rcpts, message),) = sink.handler.messages
     assert rcpts == [graduate.email]
     assert message.get_content_type() == "multipart/alternative"
@@ -99,9 +99,9 @@ def test_550_bounces_after_one_attempt_and_is_never_tried_again(sink, institutio
     bad = make_graduate(institution, diploma_date=DIPLOMA)
     good = make_graduate(institution, diploma_date=DIPLOMA)
     left = script(sink, bad.email, *[PERMANENT] * 5)
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
 
-    result = services.send_queued(100)
+    result = sending.send_queued(100)
 
     assert (result.bounced, result.sent, result.retried) == (1, 1, 0)
     assert len(left) == 4  # exactly one RCPT for the bad address
@@ -112,7 +112,7 @@ def test_550_bounces_after_one_attempt_and_is_never_tried_again(sink, institutio
     assert "550" in row.last_error
 
     for offset in (0, 1, 7, 14, 20):
-        services.plan(T1_DUE + datetime.timedelta(days=offset))
+        planning.plan(T1_DUE + datetime.timedelta(days=offset))
         rounds(3)
 
     assert len(left) == 4  # no retry storm, no reminders
@@ -125,7 +125,7 @@ def test_550_bounces_after_one_attempt_and_is_never_tried_again(sink, institutio
 def test_t3_550_on_the_private_address_tries_the_school_address_once(sink, institution):
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     left = script(sink, graduate.private_email, *[PERMANENT] * 5)
-    services.plan(T3_DUE)
+    planning.plan(T3_DUE)
 
     results = rounds()
 
@@ -137,7 +137,7 @@ def test_t3_550_on_the_private_address_tries_the_school_address_once(sink, insti
     alt = emails_of(graduate).get(purpose="invitation-alt")
     assert (alt.to_address, alt.state, alt.attempts) == (graduate.email, Q.SENT, 1)
 
-    services.plan(T3_DUE + datetime.timedelta(days=7))
+    planning.plan(T3_DUE + datetime.timedelta(days=7))
     rounds()
     assert len(left) == 4
     assert sink.handler.recipients() == [graduate.email.lower()] * 2  # the reminder too
@@ -147,11 +147,11 @@ def test_t3_550_on_both_addresses_bounces_after_one_attempt_each(sink, instituti
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     left_private = script(sink, graduate.private_email, *[PERMANENT] * 3)
     left_school = script(sink, graduate.email, *[PERMANENT] * 3)
-    services.plan(T3_DUE)
+    planning.plan(T3_DUE)
 
     results = rounds()
     for offset in (1, 7, 14):
-        services.plan(T3_DUE + datetime.timedelta(days=offset))
+        planning.plan(T3_DUE + datetime.timedelta(days=offset))
         results += rounds(2)
 
     assert sum(r.bounced for r in results) == 2
@@ -164,7 +164,7 @@ def test_a_server_that_keeps_answering_451_is_given_up_after_the_maximum(sink, i
     settings.SURVEYS_MAX_SEND_ATTEMPTS = 3
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     left = script(sink, graduate.email, *[TEMPORARY] * 10)
-    services.plan(T1_DUE)
+    planning.plan(T1_DUE)
 
     results = rounds(6)
 
@@ -185,8 +185,8 @@ def test_an_unreachable_server_is_a_temporary_failure(institution):
         EMAIL_TIMEOUT=5,
         SURVEYS_RETRY_BASE_SECONDS=0,
     ):
-        services.plan(T1_DUE)
-        result = services.send_queued(100)
+        planning.plan(T1_DUE)
+        result = sending.send_queued(100)
     assert (result.retried, result.bounced, result.sent) == (1, 0, 0)
     assert emails_of(graduate).get().state == Q.QUEUED
     assert invitation_of(graduate, "T1").status == S.PENDING

@@ -112,6 +112,26 @@ def test_names_the_institution_in_subject_text_and_html(mailoutbox):
     assert "ROC Noord & Zuid" not in html
 
 
+@pytest.mark.parametrize("name", ["Zoë", "Ann & <b>Co</b>", 'O\'Brien "Bo"', "Łukasz", "张伟"])
+def test_any_first_name_arrives_intact_in_text_and_escaped_in_html(institution, mailoutbox, name):
+    """What goes over SMTP, parsed back: the name as given in the text part,
+    HTML-escaped in the HTML part, and the personal link in both."""
+    import email
+    import email.policy
+
+    from django.utils.html import escape
+
+    graduate, message = mail_for(institution, mailoutbox, first_name=name)
+    wire = email.message_from_bytes(message.message().as_bytes(linesep="\r\n"), policy=email.policy.default)
+    text = wire.get_body(preferencelist=("plain",)).get_content()
+    html = wire.get_body(preferencelist=("html",)).get_content()
+    survey_url, _opt_out_url = links(graduate)
+    assert f"Beste {name}," in text
+    assert escape(name) in html
+    assert survey_url in text and survey_url in html
+    assert " ".join(str(wire["To"]).split()) == graduate.email
+
+
 def test_personal_link_and_opt_out_link_on_site_url(institution, mailoutbox):
     graduate, message = mail_for(institution, mailoutbox)
     survey_url, opt_out_url = links(graduate)

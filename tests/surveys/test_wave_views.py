@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alumni.models import Membership
-from surveys import services
+from surveys import lifecycle, planning, sending
 from surveys.models import Invitation, OutboundEmail, Wave
 
 from .factories import emails_of, invitation_of, make_graduate, make_graduates, programme
@@ -33,8 +33,8 @@ def today() -> datetime.date:
 
 
 def send_day(day):
-    services.plan(day)
-    while services.send_queued(100).sent:
+    planning.plan(day)
+    while sending.send_queued(100).sent:
         pass
 
 
@@ -90,10 +90,10 @@ def test_counts_per_status_per_programme(admin_client, institution, invited_ten_
     Invitation.objects.filter(graduate=first[0]).update(status=S.COMPLETED)
     Invitation.objects.filter(graduate__in=first[1:3]).update(status=S.PARTIAL)
     Invitation.objects.filter(graduate=second[0]).update(status=S.BOUNCED)
-    services.record_open(invitation_of(second[1], "T1"))
+    lifecycle.open_link(invitation_of(second[1], "T1"))
     # A late upload past the window counts as not invited.
     make_graduate(institution, diploma_date=today() - days(400), programme_obj=programme(1))
-    services.plan(today())
+    planning.plan(today())
 
     response = admin_client.get(OVERVIEW)
 
@@ -131,7 +131,7 @@ def test_a_wave_without_invitations_has_no_rows_and_no_button(
 
 def test_admin_of_a_sees_only_a(admin_client, institution, other_institution, invited_ten_days_ago):
     make_graduates(2, other_institution, diploma_date=today() - days(150), programme_obj=programme(2))
-    services.plan(today())
+    planning.plan(today())
     assert Invitation.objects.filter(graduate__institution=other_institution).count() == 2
 
     response = admin_client.get(OVERVIEW)
@@ -187,7 +187,7 @@ def test_extra_reminder_is_queued_once_a_day(admin_client, institution, invited_
     response = admin_client.post(extra_url(institution), follow=True)
     assert [m.level for m in get_messages(response.wsgi_request)] == [message_levels.INFO]
     assert extras_queued().count() == len(everyone) - 1
-    while services.send_queued(100).sent:
+    while sending.send_queued(100).sent:
         pass
     admin_client.post(extra_url(institution))
     assert extras_queued().count() == len(everyone) - 1
@@ -210,7 +210,7 @@ def test_no_extra_reminder_for_a_graduate_who_got_a_reminder_today(admin_client,
     admin_client.post(extra_url(institution))
 
     assert list(extras_queued().values_list("invitation__graduate", flat=True)) == [waiting.pk]
-    while services.send_queued(100).sent:
+    while sending.send_queued(100).sent:
         pass
     assert [m.to for m in mailoutbox] == [[waiting.email]]
 
@@ -219,7 +219,7 @@ def test_no_extra_reminder_for_opted_out_bounced_expired_or_completed(
     admin_client, institution, invited_ten_days_ago
 ):
     first, second = invited_ten_days_ago
-    services.opt_out(invitation_of(first[0], "T1"))
+    lifecycle.opt_out(first[0])
     Invitation.objects.filter(graduate=first[1]).update(status=S.BOUNCED)
     Invitation.objects.filter(graduate=first[2]).update(status=S.COMPLETED)
     Invitation.objects.filter(graduate=first[3]).update(status=S.EXPIRED)

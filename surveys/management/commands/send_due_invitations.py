@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys import services
+from surveys import planning, sending
 
 
 class Command(BaseCommand):
@@ -23,20 +23,16 @@ class Command(BaseCommand):
             day = datetime.date.fromisoformat(today) if today else None
         except ValueError:
             raise CommandError(f"--today must be YYYY-MM-DD, not {today!r}") from None
-        result = services.plan(day, dry_run=dry_run)
+        result = planning.plan(day, dry_run=dry_run)
         label = day.isoformat() if day else "today"
         self.stdout.write(f"{label}{' (dry run)' if dry_run else ''}: {result.as_text()}")
         if dry_run:
-            self.stdout.write(f"{services.sendable_count()} e-mails already queued; nothing sent (dry run).")
+            self.stdout.write(f"{sending.sendable_count()} e-mails already queued; nothing sent (dry run).")
             return
-        total = services.SendResult()
+        total = sending.SendResult()
         while True:
-            batch = services.send_queued(settings.SURVEYS_BATCH_SIZE)
-            for name in total.__dict__:
-                setattr(total, name, getattr(total, name) + getattr(batch, name))
+            batch = sending.send_queued(settings.SURVEYS_BATCH_SIZE)
+            total.add(batch)
             if not any(batch.__dict__.values()):
                 break
-        self.stdout.write(
-            f"sent {total.sent}, retry later {total.retried}, bounced {total.bounced}, "
-            f"failed {total.failed}, cancelled {total.cancelled}"
-        )
+        self.stdout.write(total.as_text())
