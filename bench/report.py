@@ -5,7 +5,7 @@
 1. Generates graduates, T1 and T3 invitations and a completed response for
    every invitation in PostgreSQL with INSERT ... SELECT generate_series
    (10 institutions, 50 programmes, 5 cohorts; 1M responses by default).
-2. Rebuilds the report cube (``reports/cube.py``) from scratch and prints
+2. Rebuilds the report cube (``reports.cube``) from scratch and prints
    what that costs: the price of the pre-aggregation, paid after a bulk load,
    a TRUNCATE or a change of definitions (a new region, SBI section ...).
 3. Times the product's full crebo x institution x wave report from the
@@ -187,31 +187,31 @@ def generate(graduates: int, crebos: int, institutions: int) -> None:
 # --- the baseline: one hand-written GROUP BY with the same counts -----------------
 
 
+def _one_per_value(column: str, values, given: str = "") -> list[str]:
+    """``[given AND] r.<column> = '<value>'`` for each value: one category per answer."""
+    prefix = f"{given} AND " if given else ""
+    return [f"{prefix}r.{column} = '{value}'" for value in values]
+
+
 def baseline_sql() -> str:
     """The same categories as reports/indicators.py, written as plain SQL conditions."""
     paid = "r.main_activity IN ('employee','agency','zzp','business','bbl')"
     resp = "r.main_activity <> ''"
     unemployed = f"{resp} AND NOT {paid} AND r.looked_for_work AND r.available_for_work"
-    conditions = [f"r.main_activity = '{a}'" for a in sorted(set(ACTIVITY))]
+    studying = "r.main_activity = 'studying'"
+    conditions = _one_per_value("main_activity", sorted(set(ACTIVITY)))
     conditions += [paid, f"{resp} AND NOT {paid}"]
+    for hours in (12, 35):
+        conditions += [
+            f"{paid} AND r.hours_per_week >= {hours}",
+            f"({resp} AND NOT {paid}) OR ({paid} AND r.hours_per_week < {hours})",
+        ]
+    conditions += _one_per_value("study_level", ("mbo", "ad", "hbo", "wo"), studying)
     conditions += [
-        f"{paid} AND r.hours_per_week >= 12",
-        f"({resp} AND NOT {paid}) OR ({paid} AND r.hours_per_week < 12)",
-    ]
-    conditions += [
-        f"{paid} AND r.hours_per_week >= 35",
-        f"({resp} AND NOT {paid}) OR ({paid} AND r.hours_per_week < 35)",
-    ]
-    conditions += [
-        f"r.main_activity = 'studying' AND r.study_level = '{x}'" for x in ("mbo", "ad", "hbo", "wo")
-    ]
-    conditions += [
-        "r.main_activity = 'studying' AND r.study_level IN ('other', '')",
+        f"{studying} AND r.study_level IN ('other', '')",
         f"{resp} AND r.main_activity <> 'studying'",
     ]
-    conditions += [
-        f"r.benefit = '{b}'" for b in ("none", "ww", "bijstand", "disability", "other", "declined")
-    ]
+    conditions += _one_per_value("benefit", ("none", "ww", "bijstand", "disability", "other", "declined"))
     conditions += [
         "r.benefit IN ('ww','bijstand','disability','other')",
         "r.benefit = 'none'",
@@ -222,36 +222,35 @@ def baseline_sql() -> str:
         f"{paid} AND r.main_activity IN ('zzp','business')",
         f"{paid} AND r.main_activity NOT IN ('zzp','business')",
     ]
-    conditions += [
-        f"r.self_employment_reason = '{x}'" for x in ("own_choice", "both", "necessity", "client_required")
-    ]
+    conditions += _one_per_value(
+        "self_employment_reason", ("own_choice", "both", "necessity", "client_required")
+    )
     conditions += [
         f"{paid} AND r.contract IN ({x})"
         for x in ("'permanent'", "'temp_prospect','temporary','bbl'", "'agency','on_call'", "'zzp','owner'")
     ]
-    conditions += [f"{paid} AND r.field_match = '{x}'" for x in ("own", "related", "other", "any")]
-    conditions += [f"{paid} AND r.level_match = '{x}'" for x in ("higher", "same", "lower", "none")]
+    conditions += _one_per_value("field_match", ("own", "related", "other", "any"), paid)
+    conditions += _one_per_value("level_match", ("higher", "same", "lower", "none"), paid)
     conditions += [
         f"{paid} AND r.level_match IN ('higher','same')",
         f"{paid} AND r.level_match IN ('lower','none')",
     ]
-    conditions += [
-        f"{paid} AND r.diploma_needed = '{x}'"
-        for x in ("level_field", "level", "field", "advantage", "not_required", "dont_know")
-    ]
-    conditions += [
-        f"{paid} AND r.job_route = '{x}'"
-        for x in ("internship", "school", "vacancy", "network", "own_business", "other")
-    ]
+    conditions += _one_per_value(
+        "diploma_needed", ("level_field", "level", "field", "advantage", "not_required", "dont_know"), paid
+    )
+    conditions += _one_per_value(
+        "job_route", ("internship", "school", "vacancy", "network", "own_business", "other"), paid
+    )
     for scale in ("preparation", "meaningful", "fits_plans", "uses_learning"):
         conditions += [f"r.{scale} = {k}" for k in range(1, 6)]
-    conditions += [f"r.choose_again = '{x}'" for x in ("yes", "maybe", "no")]
-    conditions += [
-        f"{paid} AND r.hours_per_week >= 35 AND r.wage_band = '{x}'"
-        for x in ("0000", "0500", "1000", "1500", "2000", "2500", "3000", "3500", "4000")
-    ]
-    conditions += [f"{paid} AND r.branch_id = '{x}'" for x in "ABCDEFGHIJKLMNOPQRSTU"]
-    conditions += [f"{paid} AND r.occupation_group_id = '{x}'" for x in "0123456789"]
+    conditions += _one_per_value("choose_again", ("yes", "maybe", "no"))
+    conditions += _one_per_value(
+        "wage_band",
+        ("0000", "0500", "1000", "1500", "2000", "2500", "3000", "3500", "4000"),
+        f"{paid} AND r.hours_per_week >= 35",
+    )
+    conditions += _one_per_value("branch_id", "ABCDEFGHIJKLMNOPQRSTU", paid)
+    conditions += _one_per_value("occupation_group_id", "0123456789", paid)
     counts = ",\n".join(f"COUNT(*) FILTER (WHERE {c})" for c in conditions)
     return f"""
         SELECT p.crebo, i.brin, w.code, {counts}
@@ -316,20 +315,21 @@ def change_responses(count: int, seed: int) -> None:
 
 def cube_matches_sources() -> bool:
     """Every cube cell against a recount of the source tables (the incremental refresh is exact)."""
-    from reports import cube, selectors
-    from reports.models import CubeCell
+    from reports.cube import recount
+    from reports.cube.definition import cube_definition
+    from reports.cube.models import CubeCell
 
     stored = {
         (c.institution_id, c.programme_id, c.cohort_id, c.wave_id, c.pathway, c.location_id): c.counts
         for c in CubeCell.objects.all()
     }
-    return stored == selectors.cell_counts(cube.definition())
+    return stored == recount.cell_counts(cube_definition())
 
 
 def product_report():
+    from reports.filters import Filters
     from reports.report import build_report
     from reports.scoping import all_institutions_access
-    from reports.selectors import Filters
 
     start = time.perf_counter()
     report = build_report(
@@ -348,10 +348,12 @@ def export_child(mode: str) -> None:
     from django.db import connection
 
     from alumni.models import Institution
-    from reports import exports, selectors
+    from reports import exports
+    from reports.filters import Filters, Scope
+    from reports.selectors.personal_data import raw_rows
 
-    scope = selectors.Scope(list(Institution.objects.values_list("pk", flat=True)))
-    queryset = selectors.raw_rows(scope, selectors.Filters())
+    scope = Scope(list(Institution.objects.values_list("pk", flat=True)))
+    queryset = raw_rows(scope, Filters())
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()
     size = rows = 0
@@ -395,7 +397,7 @@ def main():
     if args.export_child:
         return export_child(args.export_child)
     setup_django()
-    from reports import services
+    from reports.cube import refresh
     from surveys.models import Response
 
     results = {}
@@ -404,7 +406,7 @@ def main():
             generate(args.graduates, args.crebos, args.institutions)
     responses = Response.objects.count()
     print(f"responses in PostgreSQL: {responses:,} (generated in {results.get('generate', 0):.1f} s)")
-    rebuild = services.refresh_cube(full=True)
+    rebuild = refresh.refresh_cube(full=True)
     print(f"full cube rebuild: {rebuild.as_text()}")
     raw_baseline()  # warm the caches once for both sides
     product_report()
@@ -417,7 +419,7 @@ def main():
     rows = len(report.tables[0].table.counts)
     print(f"report: {len(report.all_tables())} tables, {rows} rows each (crebo x institution x wave + total)")
     change_responses(args.changes, seed=1)
-    incremental = services.refresh_cube()
+    incremental = refresh.refresh_cube()
     print(f"incremental refresh after {args.changes:,} changed responses: {incremental.as_text()}")
     change_responses(args.changes, seed=2)
     first_viewer, _ = product_report()

@@ -4,10 +4,10 @@ from django.db.models.signals import post_migrate
 
 def _reinstall_cube_triggers(sender, using, **kwargs):
     """After every migrate: SQLite drops a table's triggers when Django rebuilds it
-    for an ALTER, so the cube's triggers are put back (see reports/cube.py)."""
+    for an ALTER, so the cube's triggers are put back (see ``reports.cube``)."""
     from django.db import connections
 
-    from .cube import install_triggers
+    from .cube.triggers import install_triggers
 
     connection = connections[using]
     tables = set(connection.introspection.table_names())

@@ -1,9 +1,8 @@
 """Report exports: CSV for Dutch Excel, XLSX, and the streamed raw-row export.
 
-CSV: UTF-8 with BOM (Excel then reads the encoding right), ``;`` separators
-and decimal commas (what Dutch Excel expects), formula-safe text cells (a
-label that starts with ``=``, ``+``, ``-`` or ``@`` gets a leading quote, as
-in the upload reports; ``alumni.importing.report.formula_safe`` is reused).
+CSV: the dialect of ``alumni.csvfiles`` (UTF-8 with BOM, ``;``, formula-safe
+text cells, as in the upload reports) plus decimal commas (what Dutch Excel
+expects).
 Every row carries the rules that were applied (min_group, min_count,
 rounding_base, confidence) and a public ``mark`` per cell ("" shown,
 "small_group", "suppressed"); hidden figures are empty, never a number.
@@ -16,7 +15,6 @@ chunks, so memory stays flat however many rows there are.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import queue
 import threading
@@ -27,12 +25,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from alumni.importing.report import formula_safe
+from alumni.csvfiles import BOM, DELIMITER, LINE_END, csv_text, formula_safe, writer
 
 from .report import Report
-from .selectors import RAW_COLUMNS
+from .selectors.personal_data import RAW_COLUMNS
 
-BOM = "\ufeff"
 MARK_LEGEND = {
     "": "shown",
     "small_group": "hidden: the group is smaller than the minimum group size",
@@ -63,15 +60,20 @@ def export_frame(report: Report) -> pd.DataFrame:
     return long
 
 
+def _frame_csv(frame: pd.DataFrame, **options) -> str:
+    """A frame as a CSV file of ``alumni.csvfiles``' dialect, text cells formula-safe."""
+    out = io.StringIO()
+    out.write(BOM)
+    _safe_text(frame).to_csv(out, sep=DELIMITER, index=False, lineterminator=LINE_END, **options)
+    return out.getvalue()
+
+
 def report_csv(report: Report, table: str | None = None) -> str:
     frame = export_frame(report)
     if table:
         frame = frame[frame["indicator"] == table]
         frame = frame.dropna(axis=1, how="all")
-    out = io.StringIO()
-    out.write(BOM)
-    _safe_text(frame).to_csv(out, sep=";", decimal=",", index=False, lineterminator="\r\n", na_rep="")
-    return out.getvalue()
+    return _frame_csv(frame, decimal=",", na_rep="")
 
 
 def report_xlsx(report: Report) -> bytes:
@@ -132,12 +134,12 @@ def _raw_cell(value):
 def stream_csv(header: Iterable[str], rows: Iterable[tuple], chunk: int = 2000) -> Iterator[str]:
     """CSV text in chunks of ``chunk`` rows: BOM and header first, formula-safe cells."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    rows_writer = writer(buffer)
     buffer.write(BOM)
-    writer.writerow([formula_safe(h) for h in header])
+    rows_writer.writerow([formula_safe(h) for h in header])
     pending = 0
     for row in rows:
-        writer.writerow([_raw_cell(v) for v in row])
+        rows_writer.writerow([_raw_cell(v) for v in row])
         pending += 1
         if pending >= chunk:
             yield buffer.getvalue()
@@ -216,16 +218,18 @@ def _copy_stream(queryset, header: list[str], *, flush_chars: int = 1 << 18, dep
     stop = threading.Event()
 
     def produce():
-        writer = _QueueWriter(pieces, stop, flush_chars)
+        sink = _QueueWriter(pieces, stop, flush_chars)
         try:
             with connection.cursor() as cursor:
-                cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')", writer)
-            writer.flush()
+                cursor.copy_expert(
+                    f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, DELIMITER '{DELIMITER}')", sink
+                )
+            sink.flush()
             pieces.put(None)
         except BaseException as exc:  # handed to the reader, raised there
             pieces.put(exc)
 
-    yield BOM + ";".join(header) + "\r\n"
+    yield BOM + DELIMITER.join(header) + LINE_END
     connection.inc_thread_sharing()
     thread = threading.Thread(target=produce, name="raw-export-copy", daemon=True)
     thread.start()
@@ -238,7 +242,7 @@ def _copy_stream(queryset, header: list[str], *, flush_chars: int = 1 << 18, dep
                 if isinstance(piece, _CopyAborted):
                     return
                 raise piece
-            yield piece.replace("\n", "\r\n")
+            yield piece.replace("\n", LINE_END)
     finally:
         stop.set()
         while thread.is_alive():  # let a blocked put() through, so the thread can end
@@ -249,22 +253,12 @@ def _copy_stream(queryset, header: list[str], *, flush_chars: int = 1 << 18, dep
 
 
 def network_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     header = ["name", "email", "programme", "cohort", "guest_lessons", "mentoring", "employer_contacts"]
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            [formula_safe(row[h]) if isinstance(row[h], str) else ("ja" if row[h] else "") for h in header]
-        )
-    return out.getvalue()
+    return csv_text(
+        header,
+        ([row[h] if isinstance(row[h], str) else ("ja" if row[h] else "") for h in header] for row in rows),
+    )
 
 
 def monitoring_csv(frame: pd.DataFrame) -> str:
-    out = io.StringIO()
-    out.write(BOM)
-    _safe_text(frame.astype({"day": str}) if "day" in frame else frame).to_csv(
-        out, sep=";", index=False, lineterminator="\r\n"
-    )
-    return out.getvalue()
+    return _frame_csv(frame.astype({"day": str}) if "day" in frame else frame)

@@ -3,10 +3,11 @@
 Every indicator is a list of **mutually exclusive categories**, each a
 condition (a ``Q``) on ``surveys.Response`` columns. The indicator's
 denominator is the union of its categories, so one row of counts adds up to
-the denominator and can go straight into ``disclosure.protect_table`` (which
-needs exhaustive, exclusive columns to protect totals). Why data rather than
-code: the selector turns the whole list into *one* grouped query with a
-filtered ``COUNT`` per category, the exports and the dashboard label their
+the denominator and can go straight into
+``disclosure.protect.protect_table`` (which needs exhaustive, exclusive
+columns to protect totals). Why data rather than code: the cube's recount
+and the live reads turn the whole list into *one* grouped query with a
+filtered ``COUNT`` per category (:func:`category_counts`), the exports and the dashboard label their
 tables from the same list, and the tests read the definitions below next to
 an independent pandas computation.
 
@@ -42,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from surveys.questionnaire import choices as c
@@ -82,6 +83,22 @@ class Indicator:
     @property
     def keys(self) -> list[str]:
         return [category.key for category in self.categories]
+
+
+def column_name(indicator_key: str, category_key: str) -> str:
+    """A category's count, in every count frame and in the cube: ``indicator:category``."""
+    return f"{indicator_key}:{category_key}"
+
+
+def category_counts(indicators: Iterable[Indicator]) -> tuple[dict[str, Count], list[str]]:
+    """One filtered ``COUNT`` per category of ``indicators`` (aliases ``c0``, ``c1``, ...),
+    and the :func:`column_name` of each, in the same order."""
+    aggregates, names = {}, []
+    for indicator in indicators:
+        for category in indicator.categories:
+            aggregates[f"c{len(aggregates)}"] = Count("pk", filter=category.when)
+            names.append(column_name(indicator.key, category.key))
+    return aggregates, names
 
 
 def _choices(column: str, choices, extra: Q | None = None, keys: Iterable[str] | None = None) -> tuple:
@@ -311,27 +328,27 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 
-def branch_indicator(sections: Iterable[tuple[str, str]]) -> Indicator:
-    """Branch (SBI section) ÷ working respondents who answered; top 5 + other."""
+def _top_5_of_working(key: str, label, column: str, rows: Iterable[tuple[str, str]]) -> Indicator:
+    """One category per reference row (code, title) on ``column``, ÷ working respondents who answered."""
     return Indicator(
-        "branch",
-        _("Branch (SBI section), top 5"),
+        key,
+        label,
         _("working respondents who answered"),
-        tuple(Category(code, title, IS_WORKING & Q(branch_id=code)) for code, title in sections),
+        tuple(Category(code, title, IS_WORKING & Q(**{column: code})) for code, title in rows),
         top=5,
         tags=("branch",),
     )
 
 
+def branch_indicator(sections: Iterable[tuple[str, str]]) -> Indicator:
+    """Branch (SBI section) ÷ working respondents who answered; top 5 + other."""
+    return _top_5_of_working("branch", _("Branch (SBI section), top 5"), "branch_id", sections)
+
+
 def occupation_indicator(groups: Iterable[tuple[str, str]]) -> Indicator:
     """Occupation (ISCO-08 major group) ÷ working respondents who answered; top 5 + other."""
-    return Indicator(
-        "occupation",
-        _("Occupation (ISCO-08 major group), top 5"),
-        _("working respondents who answered"),
-        tuple(Category(code, title, IS_WORKING & Q(occupation_group_id=code)) for code, title in groups),
-        top=5,
-        tags=("branch",),
+    return _top_5_of_working(
+        "occupation", _("Occupation (ISCO-08 major group), top 5"), "occupation_group_id", groups
     )
 
 
@@ -371,10 +388,6 @@ ACTIVITY_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "other": (_("other"), ("unpaid", "caring", "ill", "gap_year", "other")),
 }
 ACTIVITY_GROUP_OF = {code: group for group, (_label, codes) in ACTIVITY_GROUPS.items() for code in codes}
-
-
-def by_key(indicators: Iterable[Indicator]) -> dict[str, Indicator]:
-    return {indicator.key: indicator for indicator in indicators}
 
 
 # --- Reach and response (conditions on surveys.Invitation, not on Response) --------

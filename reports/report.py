@@ -3,8 +3,10 @@
 The dashboard, its JSON, the CSV/XLSX exports and the ``export_report``
 command all call :func:`build_report`, so they show the same numbers under
 the same rules. The response and invitation counts are added up from the
-report cube, refreshed first if anything changed (``reports/cube.py``: never
-stale); the T1→T3 flows are one live query, weighting two more.
+report cube, refreshed first if anything changed (``reports.cube``: never
+stale); the T1→T3 flows are one live query, weighting two more. The
+indicators (some of whose categories come from reference data) are read
+once per report, with the cube's definition, and handed to every step.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from . import indicators as ind
-from . import selectors
+from .cube.definition import cube_definition
+from .cube.read import cube_counts
+from .cube.refresh import ensure_cube_fresh
+from .filters import DIMENSIONS, Filters
 from .scoping import Access
-from .selectors import Filters
-from .services import ensure_cube_fresh
+from .selectors.live_counts import transition_counts
 from .tables import IndicatorTable, build_tables, build_transitions, headline_figures
 from .weighting import weighted_counts
 
@@ -85,7 +88,7 @@ def build_report(
     transitions: bool = True,
 ) -> Report:
     filters = clean_filters(access, filters or Filters())
-    by = tuple(key for key in by if key in selectors.DIMENSIONS) or DEFAULT_BY
+    by = tuple(key for key in by if key in DIMENSIONS) or DEFAULT_BY
     if not access.cross_institution and "institution" in by and len(by) > 1:
         by = tuple(key for key in by if key != "institution")
     common = {
@@ -93,16 +96,18 @@ def build_report(
         "cross_institution": access.cross_institution,
         "consented": access.consented,
     }
-    ensure_cube_fresh()
-    indicators = selectors.report_indicators(access.scope)
-    counts, invitations = selectors.cube_counts(access.scope, filters, by, indicators)
+    definition = cube_definition()
+    ensure_cube_fresh(definition)
+    indicators = definition.report_indicators(access.scope.institution_ids)
+    invitation_indicators = definition.invitation_indicators
+    counts, invitations = cube_counts(access.scope, filters, by, indicators, invitation_indicators)
     weighted_frame = weighted_counts(access.scope, filters, by, indicators) if weighted else None
     tables = build_tables(counts, by, indicators, weighted_counts=weighted_frame, **common)
-    response = build_tables(invitations, by, ind.RESPONSE_INDICATORS, **common)
+    response = build_tables(invitations, by, invitation_indicators, **common)
     flows = None
     if transitions:
         flows = build_transitions(
-            selectors.transition_counts(access.scope, filters),
+            transition_counts(access.scope, filters),
             thresholds=access.thresholds,
             cross_institution=access.cross_institution,
         )

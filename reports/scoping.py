@@ -29,9 +29,9 @@ from django.http import Http404
 
 from alumni.models import Institution, Membership
 
-from .disclosure import Thresholds
+from .disclosure.rules import Thresholds
+from .filters import Scope
 from .models import Region
-from .selectors import Scope
 
 OWN_REPORT, MONITORING, NETWORK = "report", "monitoring", "network"
 

@@ -1,8 +1,8 @@
 """From grouped counts to protected, publishable tables (pandas, no queries).
 
-The selectors return one wide frame of counts per group; this module cuts it
+The cube (``reports.cube.read``) returns one wide frame of counts per group; this module cuts it
 into one count table per indicator, pools non-consenting institutions in
-cross-institution views, applies ``disclosure.protect_table`` and adds the
+cross-institution views, applies ``disclosure.protect.protect_table`` and adds the
 figures that come from a whole row (mean of a 1–5 scale, median wage band).
 Dashboards, the JSON behind the charts, the CSV/XLSX exports and the export
 command all render :class:`IndicatorTable` objects, so they cannot disagree.
@@ -19,8 +19,9 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from . import indicators as ind
-from .disclosure import TOTAL, ProtectedTable, Thresholds, pool_unconsented, protect_mean, protect_table
-from .selectors import column_name
+from .disclosure.institutions import pool_unconsented
+from .disclosure.protect import TOTAL, ProtectedTable, protect_mean, protect_table
+from .disclosure.rules import Thresholds
 
 OTHER = "other"
 
@@ -198,7 +199,7 @@ def build_tables(
 ) -> list[IndicatorTable]:
     """One protected table per indicator, rows = the ``by`` groups (plus totals)."""
     indicators = list(indicators)
-    value_columns = [column_name(i.key, c.key) for i in indicators for c in i.categories]
+    value_columns = [ind.column_name(i.key, c.key) for i in indicators for c in i.categories]
     if cross_institution:
         counts = pool_institutions(counts, by, consented, value_columns)
         if weighted_counts is not None:
@@ -210,7 +211,7 @@ def build_tables(
     out = []
     for indicator in indicators:
         labels = {c.key: str(c.label) for c in indicator.categories}
-        columns = [column_name(indicator.key, c.key) for c in indicator.categories]
+        columns = [ind.column_name(indicator.key, c.key) for c in indicator.categories]
         if frame.empty:
             table_counts = pd.DataFrame(columns=indicator.keys, dtype="int64")
             table_counts.index.name = by[0] if len(by) == 1 else None

@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from alumni.models import Pathway
 
-from . import exports, scoping, selectors
+from . import exports, scoping
+from .filters import DIMENSIONS, Filters, Scope, filter_options
 from .models import ExportLog
 from .report import build_report
-from .selectors import DIMENSIONS, Filters
+from .selectors import personal_data
+from .selectors.monitoring import MONITOR_STATUSES, monitoring_counts
 
 
 def _int(value):
@@ -51,7 +53,7 @@ def _dashboard(request, access, export_url: str, template="reports/dashboard.htm
             "report": report,
             "data": report.as_json(),
             "access": access,
-            "options": selectors.filter_options(access.scope),
+            "options": filter_options(access.scope),
             "dimensions": DIMENSIONS,
             "filters": filters,
             "by": by,
@@ -125,7 +127,7 @@ def cross_export(request, fmt):
 def programme_summary(request, brin, programme):
     """A one-page summary of one programme for a team meeting (print CSS)."""
     access = scoping.institution_access(request.user, brin)
-    options = dict(selectors.filter_options(access.scope)["programmes"])
+    options = dict(filter_options(access.scope)["programmes"])
     if programme not in options:
         raise Http404
     filters, _by, _weighted = parse_filters(request)
@@ -150,12 +152,12 @@ def monitoring(request, brin):
     """Response progress during a wave, for the institution's own admins (operational, unpublished)."""
     access = scoping.institution_access(request.user, brin, scoping.MONITORING)
     filters, _by, _weighted = parse_filters(request)
-    frame = selectors.monitoring_counts(access.scope, filters)
+    frame = monitoring_counts(access.scope, filters)
     if request.GET.get("format") == "csv":
         response = HttpResponse(exports.monitoring_csv(frame), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="respons-{brin}.csv"'
         return response
-    statuses = list(selectors.MONITOR_STATUSES)
+    statuses = list(MONITOR_STATUSES)
     rows = [(r["day"], r["programme"], [int(r[s]) for s in statuses]) for r in frame.to_dict("records")]
     totals = [int(v) for v in frame[statuses].sum()] if not frame.empty else []
     return render(
@@ -164,7 +166,7 @@ def monitoring(request, brin):
         {
             "access": access,
             "rows": rows,
-            "statuses": selectors.MONITOR_STATUSES,
+            "statuses": MONITOR_STATUSES,
             "totals": totals,
             "filters": filters,
         },
@@ -175,7 +177,7 @@ def monitoring(request, brin):
 def network(request, brin):
     """Alumni who opted in to the alumni network: personal data, every view logged."""
     access = scoping.institution_access(request.user, brin, scoping.NETWORK)
-    rows = selectors.network_rows(access.scope)
+    rows = personal_data.network_rows(access.scope)
     as_csv = request.GET.get("format") == "csv"
     ExportLog.objects.create(
         user=request.user,
@@ -198,14 +200,14 @@ def raw_export(request):
     filters, _by, _weighted = parse_filters(request)
     from alumni.models import Institution
 
-    scope = selectors.Scope(list(Institution.objects.values_list("pk", flat=True)))
+    scope = Scope(list(Institution.objects.values_list("pk", flat=True)))
     ExportLog.objects.create(
         user=request.user,
         kind=ExportLog.Kind.RAW_RESPONSES,
         detail=_("filters: %s") % {k: v for k, v in filters.__dict__.items() if v not in (None, ())},
     )
     response = StreamingHttpResponse(
-        exports.raw_rows_csv(selectors.raw_rows(scope, filters)), content_type="text/csv; charset=utf-8"
+        exports.raw_rows_csv(personal_data.raw_rows(scope, filters)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="antwoorden-anoniem.csv"'
     return response

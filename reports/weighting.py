@@ -6,7 +6,7 @@ margin separately — programme, pathway, gender, age band — without needing
 the full cross-classification (which is far too sparse per programme). The
 weight depends only on a respondent's cell (the combination of the margins),
 so the database keeps counting per cell and weighted counts are
-``sum(count x weight)`` (see ``selectors.response_counts_by_cell``).
+``sum(count x weight)`` (see ``reports.selectors.live_counts``).
 
 HESA found weighting rarely changes estimates and publishes unweighted, so
 unweighted stays the default; weighted shares are shown *beside* the
@@ -22,6 +22,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from . import indicators as ind
+from .selectors import live_counts
 
 
 def rake(
@@ -71,18 +74,16 @@ def rake(
 
 
 def weighted_counts(scope, filters, by: Sequence[str], indicators) -> pd.DataFrame:
-    """Weighted counts per group, in the shape of ``selectors.response_counts``."""
-    from . import selectors
-
+    """Weighted counts per group, in the shape of ``reports.cube.read.cube_counts``' response frame."""
     indicators = list(indicators)
-    cells = list(selectors.WEIGHT_CELLS)
-    per_cell = selectors.response_counts_by_cell(scope, filters, by, indicators)
-    value_columns = [selectors.column_name(i.key, c.key) for i in indicators for c in i.categories]
+    cells = list(live_counts.WEIGHT_CELLS)
+    per_cell = live_counts.response_counts_by_cell(scope, filters, by, indicators)
+    value_columns = [ind.column_name(i.key, c.key) for i in indicators for c in i.categories]
     if per_cell.empty:
         return per_cell[[*by, *value_columns]]
-    population = selectors.population_cells(scope, filters)
+    population = live_counts.population_cells(scope, filters)
     first = next(i for i in indicators if i.key == "activity")
-    activity = [selectors.column_name("activity", c.key) for c in first.categories]
+    activity = [ind.column_name("activity", c.key) for c in first.categories]
     sample = per_cell.assign(n=per_cell[activity].sum(axis=1)).groupby(cells, as_index=False)["n"].sum()
     targets = {margin: population.groupby(margin)["n"].sum() for margin in cells}
     sample["weight"] = rake(sample, targets).to_numpy()

@@ -5,15 +5,15 @@ from django.db import migrations, models
 
 
 def install_triggers(apps, schema_editor):
-    """The triggers that mark changed slices dirty (reports/cube.py), and the state row."""
-    from reports.cube import install_triggers
+    """The triggers that mark changed slices dirty (reports.cube.triggers), and the state row."""
+    from reports.cube.triggers import install_triggers
 
     install_triggers(schema_editor)
     apps.get_model("reports", "CubeState").objects.using(schema_editor.connection.alias).get_or_create(pk=1)
 
 
 def remove_triggers(apps, schema_editor):
-    from reports.cube import remove_triggers
+    from reports.cube.triggers import remove_triggers
 
     remove_triggers(schema_editor)
 

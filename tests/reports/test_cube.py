@@ -1,4 +1,4 @@
-"""The report cube is never stale (reports/cube.py).
+"""The report cube is never stale (reports.cube).
 
 Every kind of change a report depends on is made after the cube was built,
 by the paths the product and scripts use (ORM save, ``QuerySet.update``,
@@ -13,16 +13,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alumni.models import Graduate, Programme
-from reports import cube, selectors, services
+from reports.cube import recount, refresh, triggers
+from reports.cube.definition import cube_definition
+from reports.cube.models import CubeCell, CubeDirty, CubeState
+from reports.filters import DIMENSIONS, Filters
 from reports.indicators import INDICATORS, RESPONSE_INDICATORS
-from reports.models import CubeCell, CubeDirty, CubeState, Region
+from reports.models import Region
 from reports.report import build_report
 from reports.scoping import all_institutions_access
-from reports.selectors import Filters
 from reports.tasks import refresh_cube as refresh_task
 from surveys.models import Invitation, Response
-from tests.reports.factories import make_dataset
-from tests.reports.test_indicators import (
+from tests.factories.datasets import make_dataset
+from tests.helpers.indicator_oracle import (
     BRIN,
     OPEN,
     check_table,
@@ -65,7 +67,7 @@ def assert_report_is_right():
     for key, want in {**expected_counts(raw_responses()), **expected_invitations()}.items():
         check_table(tables[key], want, hidden_allowed=False)
     assert not CubeDirty.objects.exists()
-    assert cube_contents() == selectors.cell_counts(cube.definition())
+    assert cube_contents() == recount.cell_counts(cube_definition())
     return tables
 
 
@@ -136,7 +138,7 @@ def test_a_new_region_rebuilds_the_cube(dataset):
     Region.objects.create(name="Regio Twee", postcode_ranges="2000-2099").institutions.add(
         dataset.institutions[1]
     )
-    assert services.cube_is_fresh(cube.definition()) is False
+    assert refresh.cube_is_fresh(cube_definition()) is False
     assert_report_is_right()
     assert CubeState.objects.get(pk=1).built_at > built
 
@@ -154,15 +156,15 @@ def test_missing_triggers_are_reinstalled_and_the_cube_rebuilt(dataset):
     """SQLite drops a table's triggers when a migration rebuilds it."""
     assert_report_is_right()
     with connection.cursor() as cursor:
-        name = f"{cube.TRIGGER_PREFIX}surveys_response_update"
+        name = f"{triggers.TRIGGER_PREFIX}surveys_response_update"
         on_table = " ON surveys_response" if connection.vendor == "postgresql" else ""
         cursor.execute(f"DROP TRIGGER {name}{on_table}")
     response = a_completed_response(main_activity="employee")
     Response.objects.filter(pk=response.pk).update(main_activity="caring")  # not recorded
     assert not CubeDirty.objects.exists()
-    assert services.cube_is_fresh(cube.definition()) is False
+    assert refresh.cube_is_fresh(cube_definition()) is False
     assert_report_is_right()
-    assert cube.installed_triggers() == cube.expected_triggers(connection.vendor)
+    assert triggers.installed_triggers() == triggers.expected_triggers(connection.vendor)
 
 
 def test_a_change_made_during_a_refresh_is_not_lost(dataset, monkeypatch):
@@ -170,7 +172,7 @@ def test_a_change_made_during_a_refresh_is_not_lost(dataset, monkeypatch):
     assert_report_is_right()
     first = a_completed_response(main_activity="employee")
     Response.objects.filter(pk=first.pk).update(main_activity="ill")
-    real = selectors.cell_counts
+    real = recount.cell_counts
     late = a_completed_response(main_activity="employee")
 
     def counts_then_another_change(definition, slices=None):
@@ -178,8 +180,8 @@ def test_a_change_made_during_a_refresh_is_not_lost(dataset, monkeypatch):
         Response.objects.filter(pk=late.pk).update(main_activity="ill")  # after the recount
         return result
 
-    monkeypatch.setattr(selectors, "cell_counts", counts_then_another_change)
-    services.refresh_cube()
+    monkeypatch.setattr(recount, "cell_counts", counts_then_another_change)
+    refresh.refresh_cube()
     monkeypatch.undo()
     assert CubeDirty.objects.exists()  # the late change's mark is still there
     assert_report_is_right()
@@ -189,7 +191,7 @@ def test_the_beat_task_refreshes_and_then_has_nothing_to_do(dataset):
     Response.objects.filter(pk=a_completed_response().pk).update(choose_again="no")
     assert "report cube:" in refresh_task()
     assert refresh_task() == "report cube: fresh"
-    assert cube_contents() == selectors.cell_counts(cube.definition())
+    assert cube_contents() == recount.cell_counts(cube_definition())
 
 
 def test_the_triggers_watch_every_column_a_count_depends_on(dataset):
@@ -203,21 +205,21 @@ def test_the_triggers_watch_every_column_a_count_depends_on(dataset):
             else:
                 yield child[0].split("__")
 
-    graduate_fields = {field.removesuffix("_id") for field in cube.GRADUATE_COLUMNS}
+    graduate_fields = {field.removesuffix("_id") for field in triggers.GRADUATE_COLUMNS}
     for indicator in RESPONSE_INDICATORS:
         for category in indicator.categories:
             for path in paths(category.when):
                 if path[0] == "response":
                     assert path[1] == "completed_at"  # response triggers: any completed change
                 else:
-                    assert path[0] in {c.removesuffix("_id") for c in cube.INVITATION_COLUMNS}, path
-    regions = cube.definition()  # with the region indicator: the dataset has a region
+                    assert path[0] in {c.removesuffix("_id") for c in triggers.INVITATION_COLUMNS}, path
+    regions = cube_definition()  # with the region indicator: the dataset has a region
     for indicator in (*INDICATORS, *regions.response_indicators):
         for category in indicator.categories:
             for path in paths(category.when):
                 if path[0] == "invitation":
                     assert path[1] == "graduate" and path[2].removesuffix("_id") in graduate_fields, path
-    for dimension in selectors.DIMENSIONS.values():
+    for dimension in DIMENSIONS.values():
         head = dimension.path.split("__")[0]
         assert head == "wave" or head in graduate_fields, dimension
 
@@ -239,10 +241,10 @@ def test_one_changed_answer_recomputes_one_slice(dataset):
     cells = CubeCell.objects.count()
     response = a_completed_response(main_activity="employee")
     Response.objects.filter(pk=response.pk).update(main_activity="gap_year")
-    result = services.refresh_cube()
+    result = refresh.refresh_cube()
     assert not result.full and result.slices == 1
     assert 1 <= result.cells < cells
-    assert cube_contents() == selectors.cell_counts(cube.definition())
+    assert cube_contents() == recount.cell_counts(cube_definition())
 
 
 def test_a_survey_answered_through_the_link_is_counted(dataset):
@@ -250,7 +252,7 @@ def test_a_survey_answered_through_the_link_is_counted(dataset):
     the first visit, the first save and the completion are each one
     data-modifying WITH statement); the triggers see those writes too."""
     from surveys import link_sql, responses
-    from tests.surveys.test_link_sql import EMPLOYEE_ROUTE, LAST_PAGE
+    from tests.factories.survey_answers import EMPLOYEE_ROUTE, LAST_PAGE
 
     assert_report_is_right()
     invitation = Invitation.objects.filter(

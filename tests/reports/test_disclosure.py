@@ -17,22 +17,11 @@ import pytest
 from scipy.optimize import linprog
 from statsmodels.stats.proportion import proportion_confint
 
-from reports import disclosure
-from reports.disclosure import (
-    OTHER_INSTITUTIONS,
-    TOTAL,
-    ProtectedTable,
-    Reason,
-    Thresholds,
-    ViewRules,
-    institutions_to_pool,
-    pool_unconsented,
-    protect_mean,
-    protect_table,
-    round_to_base,
-    wilson_interval,
-    wilson_intervals,
-)
+from reports.disclosure.attacker import first_weak_cell
+from reports.disclosure.institutions import OTHER_INSTITUTIONS, institutions_to_pool, pool_unconsented
+from reports.disclosure.intervals import wilson_interval, wilson_intervals
+from reports.disclosure.protect import TOTAL, ProtectedTable, protect_mean, protect_table
+from reports.disclosure.rules import Reason, Thresholds, ViewRules, round_to_base
 
 DEFAULT = Thresholds()
 STRICTER = Thresholds(min_group_within=15, min_group_cross=30, min_count=10, rounding_base=10)
@@ -576,7 +565,7 @@ def test_a_chain_of_differences_defeats_the_two_per_line_rule():
         assert hidden[i].sum() >= 2 and hidden[:, j].sum() >= 2
     low, high = attacker_ranges(table, hidden, zeros_known=False)[(1, 2)]
     assert low == pytest.approx(7) and high == pytest.approx(7)
-    assert disclosure._first_weak_cell(table, hidden, np.zeros_like(hidden)) == (1, 2)
+    assert first_weak_cell(table, hidden, np.zeros_like(hidden)) == (1, 2)
     result = protect_table(pd.DataFrame(counts), thresholds=SMALL_GROUPS_ALLOWED, cross_institution=False)
     assert not result.suppressed.any(axis=None)  # and without a primary cell nothing is hidden at all
 

@@ -12,10 +12,10 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from reports.filters import Filters
 from reports.report import build_report
 from reports.scoping import all_institutions_access
-from reports.selectors import Filters
-from tests.reports.factories import make_dataset
+from tests.factories.datasets import make_dataset
 
 OPEN = {
     "REPORTS_MIN_GROUP_WITHIN": 1,

@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 
 from alumni.models import Institution
-from reports import exports, selectors
+from reports import exports
+from reports.filters import Filters, Scope
+from reports.selectors.personal_data import raw_rows
 from surveys.models import Response
-
-from .factories import make_dataset
+from tests.factories.datasets import make_dataset
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +18,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def rows():
     make_dataset(sizes=[14, 8, 3])
-    scope = selectors.Scope(list(Institution.objects.values_list("pk", flat=True)))
-    return selectors.raw_rows(scope, selectors.Filters())
+    scope = Scope(list(Institution.objects.values_list("pk", flat=True)))
+    return raw_rows(scope, Filters())
 
 
 def test_every_completed_response_is_one_line(rows):

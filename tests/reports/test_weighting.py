@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from reports.filters import Filters
 from reports.report import build_report
 from reports.scoping import all_institutions_access
-from reports.selectors import Filters
 from reports.weighting import rake
-from tests.reports.factories import make_dataset
+from tests.factories.datasets import make_dataset
 
 
 def margins(sample, weights, margin):

@@ -16,9 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from alumni.models import Institution
 from reports.exports import report_csv, report_xlsx
+from reports.filters import DIMENSIONS, Filters
 from reports.report import build_report
 from reports.scoping import all_institutions_access
-from reports.selectors import DIMENSIONS, Filters
 
 
 class Command(BaseCommand):
