@@ -5,6 +5,7 @@ with a temporary (451) or permanent (550) failure, or to be slow.
 """
 
 import email
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class SinkHandler:
 
 class SmtpSink:
     def __init__(self, port: int = 0, **handler_options):
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
         self.handler = SinkHandler(**handler_options)
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=port or _free_port())
 

@@ -7,12 +7,10 @@ filesystem broker in a temporary folder.
 """
 
 import contextlib
-import datetime
 import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -20,14 +18,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from alumni.models import Cohort, Graduate, Programme, school_year_of
-from alumni.reference import load_reference_data
-from surveys.defaults import ensure_default_waves
-from surveys.models import Wave
-from surveys.scheduling import add_months
+from tests.factories.people import restore_reference_data
+from tests.helpers.processes import ROOT, wait_for
 from tests.smtp_sink import SmtpSink
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def database_url() -> str:
@@ -50,7 +43,8 @@ class CeleryProcesses:
             "DATABASE_URL": database_url(),
             "EMAIL_URL": smtp_url,
             "CELERY_QUEUE": self.queue,
-            "SURVEYS_STALE_CLAIM_SECONDS": "2",
+            # A short lease: a killed worker's rows are back in the queue seconds later.
+            "SURVEYS_CLAIM_LEASE_SECONDS": "3",
             "SURVEYS_RETRY_BASE_SECONDS": "1",
             "LOG_LEVEL": "INFO",
             "CELERY_BROKER_DIR": str(settings.CELERY_BROKER_DIR),
@@ -120,21 +114,11 @@ class CeleryProcesses:
         return "\n".join(f"== {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.tmp_path.glob("*.log")))
 
 
-def wait_for(condition, *, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 @pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests flush the database: load the reference tables
     and the default waves again."""
-    load_reference_data()
-    ensure_default_waves(Wave)
+    restore_reference_data()
 
 
 @pytest.fixture
@@ -148,25 +132,3 @@ def celery_processes(tmp_path, smtp_sink):
     processes = CeleryProcesses(tmp_path, smtp_sink.url)
     yield processes
     processes.stop_all()
-
-
-def make_due_graduates(institution, count: int, *, today=None, prefix="g") -> list[Graduate]:
-    """Graduates whose T1 invitation is due today (diploma 3 months and 1 day ago)."""
-    today = today or datetime.date.today()
-    diploma = add_months(today, -3) - datetime.timedelta(days=1)
-    programme = Programme.objects.filter(source=Programme.Source.HKS_2015).first()
-    cohort, _ = Cohort.objects.get_or_create(institution=institution, school_year=school_year_of(diploma))
-    return Graduate.objects.bulk_create(
-        Graduate(
-            institution=institution,
-            student_number=f"{prefix}{i:05d}",
-            first_name="Test",
-            last_name=f"Graduate {i}",
-            email=f"{prefix}{i}@student.example.nl",
-            private_email=f"{prefix}{i}@private.example.com",
-            programme=programme,
-            diploma_date=diploma,
-            cohort=cohort,
-        )
-        for i in range(count)
-    )
