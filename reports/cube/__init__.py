@@ -22,7 +22,7 @@ started.** Not "refreshed nightly", not "at most a minute old":
    ``bulk_create``, cascading deletes, raw SQL, a TRUNCATE (PostgreSQL; it
    marks the whole cube). A response counts only once completed, so saving
    the pages of an unfinished survey marks nothing.
-2. Before reading, :func:`.refresh.ensure_fresh` checks (a few small queries)
+2. Before reading, :func:`.refresh.ensure_cube_fresh` checks (a few small queries)
    that the triggers are in place, that the cube was built under today's
    definition (:func:`.definition.cube_definition`: the indicators'
    conditions, the SBI sections, occupation groups and regions, hashed) and

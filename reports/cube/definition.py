@@ -13,7 +13,10 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from alumni.models import OccupationGroup, SbiSection
+
 from .. import indicators as ind
+from ..models import Region
 
 RESPONSES, INVITATIONS = "n:responses", "n:invitations"
 """Per cell: completed responses and non-pending invitations (which groups exist at all)."""
@@ -45,10 +48,6 @@ class Definition:
 
 def cube_definition() -> Definition:
     """The indicators of every report (all regions), and a hash of their conditions."""
-    from alumni.models import OccupationGroup, SbiSection
-
-    from ..models import Region
-
     sections = list(SbiSection.objects.order_by("code").values_list("code", "title_nl"))
     groups = list(OccupationGroup.objects.filter(level=1).order_by("code").values_list("code", "title_nl"))
     regions = [

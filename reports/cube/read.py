@@ -2,7 +2,7 @@
 
 Reads the cube as it is and never refreshes it: the caller makes it fresh
 first (``reports.report.build_report`` calls
-``reports.cube.refresh.ensure_fresh``), so reads do not depend on writes.
+``reports.cube.refresh.ensure_cube_fresh``), so reads do not depend on writes.
 """
 
 from __future__ import annotations

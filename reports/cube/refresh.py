@@ -33,6 +33,8 @@ REBUILD_SHARE = 0.6
 
 @dataclass
 class RefreshResult:
+    """What one refresh did (the beat task logs :meth:`as_text`)."""
+
     full: bool = False
     slices: int = 0
     cells: int = 0
