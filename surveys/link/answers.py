@@ -152,7 +152,8 @@ def save_page(
     if response is not None and response.completed_at:
         return Saved(None, completed=True, already_completed=True)
     change = _change(invitation, page, cleaned, answers or answers_of(invitation, response))
-    with transaction.atomic():
+    # No savepoint: a save that is not written has written nothing to undo.
+    with transaction.atomic(savepoint=False):
         written = _write_if_unchanged(invitation, response, page, change, language, finish)
     if not written:
         with transaction.atomic():

@@ -61,7 +61,10 @@ def _message_page(request, title_key, text_key, *, status=200, invitation=None, 
         "text_key": text_key,
         "institution_name": invitation.graduate.institution.name if invitation else "",
     }
-    return render(request, "surveys/link_state.html", context, status=status, headers=headers)
+    response = render(request, "surveys/link_state.html", context, status=status)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
 
 
 def _too_many_guesses(request):

@@ -248,20 +248,21 @@ def test_one_changed_answer_recomputes_one_slice(dataset):
 
 
 def test_a_survey_answered_through_the_link_is_counted(dataset):
-    """The survey writes with its own SQL (surveys/link_sql.py: on PostgreSQL
-    the first visit, the first save and the completion are each one
-    data-modifying WITH statement); the triggers see those writes too."""
-    from surveys import link_sql, responses
+    """A survey answered through the link's own code (surveys/link: the first
+    visit, the first save, the completion): the triggers see those writes too."""
+    from surveys import lifecycle
+    from surveys.link import answers as link_answers
+    from surveys.link.tokens import invitation_for_link
     from tests.factories.survey_answers import EMPLOYEE_ROUTE, LAST_PAGE
 
     assert_report_is_right()
     invitation = Invitation.objects.filter(
         graduate__institution__brin=BRIN, wave__code="T1", status="sent", response__isnull=True
     ).first()
-    responses.record_open(link_sql.invitation_by_token(invitation.token))
+    lifecycle.open_link(invitation_for_link(invitation.token))
     for page, answers in [*EMPLOYEE_ROUTE, ("contact", LAST_PAGE)]:
-        saved = responses.save_page(
-            invitation=link_sql.invitation_by_token(invitation.token),
+        saved = link_answers.save_page(
+            invitation=invitation_for_link(invitation.token),
             page_slug=page,
             cleaned=answers,
             language="nl",
