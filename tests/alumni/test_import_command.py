@@ -22,8 +22,7 @@ from django.test import override_settings
 from alumni import services
 from alumni.importing.problems import message
 from alumni.models import Graduate, Programme, Upload
-
-from .factories import (
+from tests.factories.cohort_files import (
     CREBO,
     UNKNOWN_CREBO,
     columns_of,
@@ -33,9 +32,9 @@ from .factories import (
     graduates,
     make_csv,
     make_xlsx,
-    read_report_csv,
     student_number,
 )
+from tests.helpers.upload_report import read_report_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from django.utils import translation
 from alumni import services
 from alumni.importing.problems import MESSAGES, message
 from alumni.importing.report import problems_csv
-
-from .factories import graduates, make_csv, read_report_csv
+from tests.factories.cohort_files import graduates, make_csv
+from tests.helpers.upload_report import read_report_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.test import override_settings
 
 from alumni.importing.problems import FileRejected
 from alumni.importing.reading import read_table
-
-from .factories import CREBO, columns_of, graduate, graduates, make_csv, make_xlsx, table
+from tests.factories.cohort_files import CREBO, columns_of, graduate, graduates, make_csv, make_xlsx, table
 
 # Names that need more than ASCII; the last one only exists in Windows-1252.
 ACCENTED = ["Zoë", "Renée", "Ünal"]

@@ -12,8 +12,7 @@ from django.core.management import call_command
 
 from alumni.models import EducationDomain, OccupationGroup, Programme, ProgrammeGroup, SbiSection
 from alumni.reference import REFDATA
-
-from .factories import CREBO, CREBO_OTHER, CREBO_PRE_2015, UNKNOWN_CREBO
+from tests.factories.cohort_files import CREBO, CREBO_OTHER, CREBO_PRE_2015, UNKNOWN_CREBO
 
 pytestmark = pytest.mark.django_db
 

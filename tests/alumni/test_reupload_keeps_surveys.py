@@ -8,8 +8,7 @@ from alumni.services import import_file
 from surveys import planning, sending
 from surveys.models import Invitation, OutboundEmail, Response
 from surveys.scheduling import add_months
-
-from .factories import graduate, make_csv
+from tests.factories.cohort_files import graduate, make_csv
 
 
 def test_reupload_with_a_corrected_address_keeps_invitation_token_and_answers(institution):

@@ -14,8 +14,8 @@ from django.urls import reverse
 from alumni import services
 from alumni.csvfiles import FORMULA_START
 from alumni.models import Graduate, Membership, Upload
-
-from .factories import csv_row_number, graduate, graduates, make_csv, read_report_csv
+from tests.factories.cohort_files import csv_row_number, graduate, graduates, make_csv
+from tests.helpers.upload_report import read_report_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from alumni import services
 from alumni.importing import writing
 from alumni.models import Cohort, Graduate, Location, Programme, Upload
-
-from .factories import CREBO, CREBO_OTHER, graduate, graduates, make_csv
+from tests.factories.cohort_files import CREBO, CREBO_OTHER, graduate, graduates, make_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ import pytest
 from alumni import services
 from alumni.importing.problems import message
 from alumni.models import Graduate, Location, Programme, Upload
-
-from .factories import (
+from tests.factories.cohort_files import (
     CREBO,
     CREBO_OTHER,
     CREBO_PRE_2015,
@@ -24,9 +23,8 @@ from .factories import (
     graduates,
     make_csv,
     make_xlsx,
-    only_problem,
-    problems_with,
 )
+from tests.helpers.upload_report import only_problem, problems_with
 
 pytestmark = pytest.mark.django_db
 

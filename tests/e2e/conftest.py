@@ -13,23 +13,12 @@ blocked and recorded; a test that caused one fails.
 
 import os
 import uuid
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-PHONE = {"width": 360, "height": 740}
+from tests.factories.people import restore_reference_data
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -57,14 +46,7 @@ def browser(orm_beside_playwright):
 def survey_db(transactional_db, settings):
     """The live server needs committed data; a transactional test starts from
     an empty database, so the reference lists and waves are put back."""
-    from alumni.models import SbiSection
-    from alumni.reference import load_reference_data
-    from surveys.defaults import ensure_default_waves
-    from surveys.models import Wave
-
-    if not SbiSection.objects.exists():
-        load_reference_data()
-    ensure_default_waves(Wave)
+    restore_reference_data()
     settings.SURVEYS_GUESS_KEY_PREFIX = f"e2e-{uuid.uuid4().hex}"
 
 

@@ -9,8 +9,8 @@ import pytest
 from django.db.models import Count
 
 from surveys.models import Invitation, InvitationEvent, Response
-from tests.e2e import builders
-from tests.e2e.conftest import AXE, PHONE
+from tests.factories import people
+from tests.helpers.browser import AXE, PHONE
 
 pytestmark = pytest.mark.browser
 S = Invitation.Status
@@ -310,7 +310,7 @@ def assert_stored(invitation, expected: dict):
     ],
 )
 def test_a_graduate_fills_in_the_whole_t1_survey(phone, plan, expected):
-    invitation = builders.invitation("T1", graduate_fields={"private_email": ""})
+    invitation = people.make_invitation("T1", graduate_fields={"private_email": ""})
     survey = Survey(phone.context.new_page(), phone.base_url, invitation).open()
     visited = walk(survey, plan)
     assert visited == list(plan)  # every routed page, in order, and nothing else
@@ -326,7 +326,7 @@ def test_a_graduate_fills_in_the_whole_t1_survey(phone, plan, expected):
 
 
 def test_keyboard_only_and_the_error_summary_takes_the_focus(phone):
-    invitation = builders.invitation("T1")
+    invitation = people.make_invitation("T1")
     survey = Survey(phone.context.new_page(), phone.base_url, invitation).open()
     page = survey.page
 
@@ -363,7 +363,7 @@ def test_keyboard_only_and_the_error_summary_takes_the_focus(phone):
 
 
 def test_stop_halfway_and_resume_on_another_device(phone, browser):
-    invitation = builders.invitation("T1")
+    invitation = people.make_invitation("T1")
     first = Survey(phone.context.new_page(), phone.base_url, invitation).open()
     for slug in ("nu", "werk", "functie"):
         first.fill(EMPLOYEE_T1[slug][1])
@@ -385,7 +385,7 @@ def test_stop_halfway_and_resume_on_another_device(phone, browser):
 
 
 def test_switch_to_english_is_remembered(phone):
-    invitation = builders.invitation("T1")
+    invitation = people.make_invitation("T1")
     survey = Survey(phone.context.new_page(), phone.base_url, invitation).open()
     page = survey.page
     assert page.get_attribute("html", "lang") == "nl"
@@ -409,7 +409,7 @@ def test_switch_to_english_is_remembered(phone):
 
 
 def test_double_click_on_submit_stores_one_response(phone):
-    invitation = builders.invitation("T1")
+    invitation = people.make_invitation("T1")
     survey = Survey(phone.context.new_page(), phone.base_url, invitation).open()
     survey.fill({"activity": ["unemployed"]})
     survey.press("next")
@@ -427,7 +427,7 @@ def test_double_click_on_submit_stores_one_response(phone):
 
 def test_two_submits_at_the_same_moment_store_one_response(phone):
     """What a double click can send, made certain: the page posts its form twice at once."""
-    invitation = builders.invitation("T1")
+    invitation = people.make_invitation("T1")
     survey = Survey(phone.context.new_page(), phone.base_url, invitation).open()
     survey.fill({"activity": ["employee"]})
     survey.press("next")
@@ -449,7 +449,7 @@ def test_two_submits_at_the_same_moment_store_one_response(phone):
 
 
 def test_two_tabs_and_the_back_button_store_one_response(phone):
-    invitation = builders.invitation("T1")
+    invitation = people.make_invitation("T1")
     one = Survey(phone.context.new_page(), phone.base_url, invitation).open()
     one.fill({"activity": ["employee"]})
     one.press("next")
@@ -474,10 +474,10 @@ def test_every_link_state_page_is_friendly_and_accessible(phone):
     page = phone.context.new_page()
     cases = [
         ("/s/" + "n" * 43 + "/", 404, "Deze link werkt niet"),
-        (f"/s/{builders.invitation(status=S.EXPIRED).token}/", 410, "De vragenlijst is gesloten"),
-        (f"/s/{builders.invitation(status=S.BOUNCED).token}/", 410, "Deze vragenlijst is niet open"),
-        (f"/s/{builders.invitation(status=S.OPTED_OUT).token}/", 410, "Je hebt je afgemeld"),
-        (f"/s/{builders.invitation(status=S.COMPLETED).token}/", 200, "Bedankt!"),
+        (f"/s/{people.make_invitation(status=S.EXPIRED).token}/", 410, "De vragenlijst is gesloten"),
+        (f"/s/{people.make_invitation(status=S.BOUNCED).token}/", 410, "Deze vragenlijst is niet open"),
+        (f"/s/{people.make_invitation(status=S.OPTED_OUT).token}/", 410, "Je hebt je afgemeld"),
+        (f"/s/{people.make_invitation(status=S.COMPLETED).token}/", 200, "Bedankt!"),
     ]
     for path, status, text in cases:
         response = page.goto(phone.base_url + path)
@@ -489,7 +489,7 @@ def test_every_link_state_page_is_friendly_and_accessible(phone):
 def test_every_page_of_the_t3_survey_is_accessible(phone):
     """The pages the four T1 graduates did not see: main activity, studies,
     self-employment (via the contract) and the T3 career page."""
-    invitation = builders.invitation("T3")
+    invitation = people.make_invitation("T3")
     survey = Survey(phone.context.new_page(), phone.base_url, invitation).open()
     plan = {
         "nu": ({"activity"}, {"activity": ["employee", "studying"]}),

@@ -1,4 +1,4 @@
-"""Builders for cohort files and small helpers shared by the cohort-upload tests.
+"""Cohort files as an institution uploads them (CSV or Excel), built from rows.
 
 A file is built from rows given as dicts (header -> cell). ``make_csv`` and
 ``make_xlsx`` turn the same rows into the bytes an admin would upload, so a
@@ -125,18 +125,3 @@ def dutch(day: datetime.date, sep: str = "-", pad: bool = True) -> str:
     if pad:
         return f"{day.day:02d}{sep}{day.month:02d}{sep}{day.year}"
     return f"{day.day}{sep}{day.month}{sep}{day.year}"
-
-
-def problems_with(problems: list[dict], code: str) -> list[dict]:
-    return [p for p in problems if p["code"] == code]
-
-
-def only_problem(problems: list[dict], code: str) -> dict:
-    found = problems_with(problems, code)
-    assert len(found) == 1, f"expected one {code!r} problem, got {problems}"
-    return found[0]
-
-
-def read_report_csv(text: str) -> list[list[str]]:
-    """A downloaded report: BOM checked by the caller, then parsed as ;-CSV."""
-    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))

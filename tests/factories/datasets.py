@@ -1,9 +1,10 @@
-"""Fast generated data sets for the report tests: everything by bulk_create.
+"""Whole institutions with answered surveys, for the report tests: everything by bulk_create.
 
 ``make_dataset`` gives two or three institutions, a handful of real programmes
 (two crebo codes grouped as one programme), two cohorts, T1 and T3
-invitations in every status and a completed response for most. Programme
-sizes are spread from tiny (3) to large (60) so that suppression triggers.
+invitations in every status and a response for most. Programme sizes are
+spread from tiny (3) to large (60) so that suppression triggers. Answers and
+statuses are drawn by the demo's generator (``demo.answers``).
 """
 
 from __future__ import annotations
@@ -24,8 +25,21 @@ from alumni.models import (
     ProgrammeGroup,
     SbiSection,
 )
-from demo.answers import random_answers, response_for
+from demo.answers import random_answers, response_for, status_by_share
 from surveys.models import Invitation, InvitationEvent, Response, Wave
+
+from .people import new_graduate
+
+S = Invitation.Status
+# The share of invitations in each status (the rest: sent, not yet opened).
+SHARES = [
+    (S.COMPLETED, 0.72),
+    (S.PARTIAL, 0.06),
+    (S.OPENED, 0.06),
+    (S.BOUNCED, 0.04),
+    (S.OPTED_OUT, 0.02),
+    (S.PENDING, 0.03),
+]
 
 
 @dataclass
@@ -63,65 +77,44 @@ def make_dataset(
     if group_first_two:
         group = ProgrammeGroup.objects.create(name="Groep Test-opleiding")
         Programme.objects.filter(pk__in=[progs[0].pk, progs[1].pk]).update(group=group)
-    sections = list(SbiSection.objects.values_list("code", flat=True))
-    occupation = list(OccupationGroup.objects.filter(level=1).values_list("code", flat=True))
-    waves = {w.code: w for w in Wave.objects.all()}
     graduates = []
-    cohorts = {}
-    locations = {}
-    counter = 0
     for inst in insts:
-        for year in (2021, 2022):
-            cohorts[(inst.pk, year)] = Cohort.objects.create(institution=inst, school_year=year)
-        for name in ("Noord", "Zuid"):
-            locations[(inst.pk, name)] = Location.objects.create(institution=inst, name=name)
+        cohorts = {year: Cohort.objects.create(institution=inst, school_year=year) for year in (2021, 2022)}
+        locations = {name: Location.objects.create(institution=inst, name=name) for name in ("Noord", "Zuid")}
         for prog, size in zip(progs, sizes, strict=True):
             for _ in range(size + rng.randint(0, 4)):
-                counter += 1
                 year = rng.choice((2021, 2022))
                 graduates.append(
-                    Graduate(
-                        institution=inst,
-                        student_number=f"S{counter:07d}",
-                        first_name=f"Voornaam{counter}",
-                        last_name=f"Achternaam{counter}",
-                        email=f"s{counter}@school.example",
-                        private_email=f"p{counter}@example.com",
+                    new_graduate(
+                        inst,
+                        datetime.date(year + 1, 7, 1),
                         programme=prog,
-                        diploma_date=datetime.date(year + 1, 7, 1),
-                        cohort=cohorts[(inst.pk, year)],
+                        cohort=cohorts[year],
                         level=prog.level,
                         pathway=rng.choice(["BOL", "BOL", "BBL"]),
-                        location=locations[(inst.pk, rng.choice(["Noord", "Zuid"]))],
+                        location=locations[rng.choice(["Noord", "Zuid"])],
                         gender=rng.choice("mvvx"),
                         birth_year=year + 1 - rng.randint(17, 26),
                     )
                 )
     Graduate.objects.bulk_create(graduates)
     graduates = list(Graduate.objects.filter(institution__in=insts).order_by("pk"))
+    _invite(graduates, rng)
+    _answer(graduates, rng)
+    return Dataset(insts, progs, graduates)
+
+
+def _invite(graduates: list[Graduate], rng: random.Random) -> None:
+    """A T1 invitation for everyone and a T3 for most, in a status drawn by ``SHARES``."""
+    waves = {w.code: w for w in Wave.objects.all()}
     now = timezone.now()
     invitations = []
-    plan = []
     for graduate in graduates:
         for code in ("T1", "T3"):
             if code == "T3" and rng.random() < 0.3:
                 continue
-            roll = rng.random()
-            if roll < 0.72:
-                status = Invitation.Status.COMPLETED
-            elif roll < 0.78:
-                status = Invitation.Status.PARTIAL
-            elif roll < 0.84:
-                status = Invitation.Status.OPENED
-            elif roll < 0.88:
-                status = Invitation.Status.BOUNCED
-            elif roll < 0.90:
-                status = Invitation.Status.OPTED_OUT
-            elif roll < 0.93:
-                status = Invitation.Status.PENDING
-            else:
-                status = Invitation.Status.SENT
-            sent = status != Invitation.Status.PENDING
+            status = status_by_share(rng, SHARES) or S.SENT
+            sent = status != S.PENDING
             invitations.append(
                 Invitation(
                     graduate=graduate,
@@ -132,17 +125,21 @@ def make_dataset(
                     sent_on=now.date() if sent else None,
                 )
             )
-            plan.append(status)
     Invitation.objects.bulk_create(invitations)
-    saved = list(Invitation.objects.filter(graduate__in=graduates).order_by("pk"))
+
+
+def _answer(graduates: list[Graduate], rng: random.Random) -> None:
+    """Answers for every completed and partial invitation."""
+    sections = list(SbiSection.objects.values_list("code", flat=True))
+    occupation = list(OccupationGroup.objects.filter(level=1).values_list("code", flat=True))
+    now = timezone.now()
     responses = []
-    for number, invitation in enumerate(saved):
-        if invitation.status in (Invitation.Status.COMPLETED, Invitation.Status.PARTIAL):
+    for number, invitation in enumerate(Invitation.objects.filter(graduate__in=graduates).order_by("pk")):
+        if invitation.status in (S.COMPLETED, S.PARTIAL):
             answers = random_answers(rng, sections, occupation, number)
-            done = now if invitation.status == Invitation.Status.COMPLETED else None
+            done = now if invitation.status == S.COMPLETED else None
             responses.append(response_for(invitation.pk, answers, done))
     Response.objects.bulk_create(responses)
-    return Dataset(insts, progs, graduates)
 
 
 def make_events(invitations, day_offsets: dict[str, int], base: datetime.datetime) -> None:

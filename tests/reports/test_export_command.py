@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from tests.reports.factories import make_dataset
+from tests.factories.datasets import make_dataset
 
 
 @pytest.fixture

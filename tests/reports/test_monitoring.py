@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from alumni.models import Membership
 from surveys.models import Invitation
-from tests.reports.factories import make_dataset, make_events
+from tests.factories.datasets import make_dataset, make_events
 
 DAY = timezone.make_aware(datetime.datetime(2025, 3, 3, 12, 0))
 

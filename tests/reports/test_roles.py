@@ -6,7 +6,7 @@ from django.urls import reverse
 from alumni.models import Membership
 from reports.models import ExportLog, Region, RegionalAnalyst
 from surveys.models import Response
-from tests.reports.factories import make_dataset
+from tests.factories.datasets import make_dataset
 
 A, B = "99XA", "99XB"
 

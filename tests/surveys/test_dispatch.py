@@ -26,8 +26,7 @@ from alumni.models import Graduate
 from surveys import lifecycle, planning, sending
 from surveys.models import Invitation, InvitationEvent, OutboundEmail, Wave
 from surveys.tasks import dispatch, send_batch
-
-from .factories import emails_of, invitation_of, make_graduate, make_graduates, programme, wave
+from tests.factories.people import emails_of, invitation_of, make_graduate, make_graduates, programme, wave
 
 pytestmark = pytest.mark.django_db
 
@@ -866,7 +865,7 @@ def test_a_waves_batch_only_takes_that_waves_mail(institution, mailoutbox, t1, t
 
 def test_mail_names_the_graduates_programme(institution, mailoutbox):
     other_programme = programme(1)
-    graduate = make_graduate(institution, diploma_date=DIPLOMA, programme_obj=other_programme)
+    graduate = make_graduate(institution, diploma_date=DIPLOMA, programme=other_programme)
     run_day(T1_DUE)
     assert other_programme.name in mailoutbox[0].body
     assert graduate.first_name in mailoutbox[0].body

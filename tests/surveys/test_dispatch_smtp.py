@@ -13,9 +13,8 @@ from django.test import override_settings
 from surveys import planning, sending
 from surveys.mail import opt_out_url
 from surveys.models import Invitation, OutboundEmail
+from tests.factories.people import emails_of, invitation_of, make_graduate
 from tests.smtp_sink import SmtpSink, _free_port
-
-from .factories import emails_of, invitation_of, make_graduate
 
 pytestmark = pytest.mark.django_db
 

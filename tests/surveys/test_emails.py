@@ -15,8 +15,7 @@ from django.utils import timezone
 from alumni.models import Graduate, Institution
 from surveys import planning, sending
 from surveys.models import Invitation, OutboundEmail
-
-from .factories import emails_of, invitation_of, make_graduate
+from tests.factories.people import emails_of, invitation_of, make_graduate
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from surveys import lifecycle
 from surveys.link import answers as responses
 from surveys.link.tokens import invitation_for_link
 from surveys.models import Invitation, InvitationEvent, Response
-from tests.e2e import builders
+from tests.factories import people
+from tests.factories.survey_answers import EMPLOYEE_ROUTE, LAST_PAGE
 
 S = Invitation.Status
 
@@ -24,7 +25,7 @@ def save(invitation, page, finish=True, **cleaned):
 
 @pytest.fixture
 def invitation(db):
-    return builders.invitation(
+    return people.make_invitation(
         graduate_fields={"private_email": "oud@example.com", "preferred_language": "en"}
     )
 
@@ -156,19 +157,6 @@ def test_instances_behave_as_loaded_by_the_orm(invitation):
     fast.graduate.save(update_fields=["preferred_language"])  # a loaded instance: an UPDATE
     invitation.graduate.refresh_from_db()
     assert invitation.graduate.preferred_language == "nl"
-
-
-EMPLOYEE_ROUTE = [
-    ("nu", {"activity": ["employee"]}),
-    ("werk", {"hours_per_week": 38, "contract": "permanent", "wage_band": "2500"}),
-    ("functie", {"job_title": "Kok", "job_tasks": "Koken", "occupation_group": "5"}),
-    ("werkgever", {"branch": "I", "employer_name": "Hotel", "workplace": "1012", "job_route": "internship"}),
-    ("aansluiting", {"level_match": "same", "field_match": "own", "diploma_needed": "level_field"}),
-    ("inkomen", {"benefit": "none"}),
-    ("terugblik", {"meaningful": 4, "fits_plans": 4, "uses_learning": 5, "preparation": 4}),
-    ("opleiding", {"missed": ["digital"], "choose_again": "yes"}),
-]
-LAST_PAGE = {"recontact_consent": True, "private_email": "nieuw@example.com", "network": ["mentoring"]}
 
 
 def events(invitation):

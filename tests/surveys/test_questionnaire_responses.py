@@ -11,7 +11,7 @@ from surveys import questionnaire as ins
 from surveys.link import answers
 from surveys.link.tokens import invitation_for_link
 from surveys.models import Invitation, InvitationEvent, Response
-from tests.e2e import builders
+from tests.factories import people
 
 S = Invitation.Status
 
@@ -24,7 +24,7 @@ def save(invitation, page, language="nl", finish=True, **cleaned):
 
 @pytest.fixture
 def invitation(db):
-    return builders.invitation(graduate_fields={"private_email": ""})
+    return people.make_invitation(graduate_fields={"private_email": ""})
 
 
 def test_first_save_creates_the_response_with_the_instrument_version(invitation):
@@ -196,7 +196,7 @@ def test_set_language_is_remembered_for_the_next_mails(invitation):
     ],
 )
 def test_link_state(db, status, closes_in_days, wave_active, state):
-    inv = builders.invitation(status=status)
+    inv = people.make_invitation(status=status)
     inv.closes_on = datetime.date.today() + datetime.timedelta(days=closes_in_days)
     inv.wave.is_active = wave_active
     assert answers.link_state(inv, today=datetime.date.today()) == state
@@ -209,7 +209,7 @@ def test_concurrent_final_submits_complete_once():
     from alumni.reference import load_reference_data
 
     load_reference_data()
-    inv = builders.invitation()
+    inv = people.make_invitation()
     save(inv, "nu", activity=["employee"])
     results, barrier = [], threading.Barrier(4)
 
@@ -238,7 +238,7 @@ def test_concurrent_first_saves_create_one_response():
     from alumni.reference import load_reference_data
 
     load_reference_data()
-    inv = builders.invitation()
+    inv = people.make_invitation()
     errors, barrier = [], threading.Barrier(4)
 
     def first_save():

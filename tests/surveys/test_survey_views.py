@@ -15,7 +15,7 @@ from django.contrib.staticfiles import finders
 
 from surveys.link import ratelimit
 from surveys.models import Invitation, InvitationEvent, Response
-from tests.e2e import builders
+from tests.factories import people
 
 S = Invitation.Status
 ROOT = Path(settings.BASE_DIR)
@@ -47,7 +47,7 @@ def own_rate_limit_counter(settings):
 
 @pytest.fixture
 def invitation(db):
-    return builders.invitation(graduate_fields={"private_email": ""})
+    return people.make_invitation(graduate_fields={"private_email": ""})
 
 
 def url(invitation, page=None):
@@ -156,13 +156,13 @@ def test_pages_are_not_cached(client, invitation):
 
 
 def test_a_page_shows_its_own_institution_and_language(client, db):
-    other_school = builders.invitation(
-        graduate=builders.graduate(builders.institution("Technisch College Noord", "97QB"))
+    other_school = people.make_invitation(
+        graduate=people.make_graduate(people.make_institution("Technisch College Noord", "97QB"))
     )
     client.post(url(other_school, "nu"), EMPLOYEE_PAGES["nu"])
     html = client.get(url(other_school, "werk")).content.decode()
     assert "Technisch College Noord" in html and "ROC Amstelland" not in html
-    english = builders.invitation(graduate_fields={"preferred_language": "en"})
+    english = people.make_invitation(graduate_fields={"preferred_language": "en"})
     client.post(url(english, "nu"), EMPLOYEE_PAGES["nu"])
     assert '<html lang="en">' in client.get(url(english, "werk")).content.decode()
 
@@ -184,7 +184,7 @@ def test_dutch_by_default_and_english_by_choice_remembered_for_the_mails(client,
 
 
 def test_english_error_messages(client, db):
-    inv = builders.invitation(graduate_fields={"preferred_language": "en"})
+    inv = people.make_invitation(graduate_fields={"preferred_language": "en"})
     html = client.post(url(inv, "nu"), {}).content.decode()
     assert "Choose at least one answer." in html and "<title>Error: " in html
 
@@ -224,7 +224,7 @@ def test_unknown_link_in_english_after_choosing_it(client, db):
 def test_link_states_get_a_friendly_page_in_the_graduates_language(
     client, db, setup, status, nl, en, language
 ):
-    inv = builders.invitation(**setup, graduate_fields={"preferred_language": language})
+    inv = people.make_invitation(**setup, graduate_fields={"preferred_language": language})
     for path in (url(inv), url(inv, "nu"), url(inv, "contact")):
         response = client.get(path)
         html = response.content.decode()
@@ -237,7 +237,7 @@ def test_link_states_get_a_friendly_page_in_the_graduates_language(
 
 
 def test_a_closed_wave_closes_its_links(client, db):
-    inv = builders.invitation()
+    inv = people.make_invitation()
     inv.wave.is_active = False
     inv.wave.save()
     assert client.get(url(inv)).status_code == 410
@@ -360,14 +360,14 @@ def _all_pages(client, invitation) -> list[tuple[str, str]]:
 
 
 def test_no_rendered_survey_page_references_an_external_host(client, db):
-    t1 = builders.invitation("T1")
-    t3 = builders.invitation("T3")
+    t1 = people.make_invitation("T1")
+    t3 = people.make_invitation("T3")
     pages = _all_pages(client, t1)
     client.post(url(t3, "nu"), {"activity": ["unemployed"]})
     pages.append(("loopbaan", client.get(url(t3, "loopbaan")).content.decode()))
     pages.append(("unknown", client.get("/s/" + "q" * 43 + "/").content.decode()))
-    pages.append(("done", client.get(url(builders.invitation(status=S.COMPLETED))).content.decode()))
-    pages.append(("expired", client.get(url(builders.invitation(status=S.EXPIRED))).content.decode()))
+    pages.append(("done", client.get(url(people.make_invitation(status=S.COMPLETED))).content.decode()))
+    pages.append(("expired", client.get(url(people.make_invitation(status=S.EXPIRED))).content.decode()))
     for name, html in pages:
         assert _external(html) == [], name
     # and the stylesheets they load pull in nothing from elsewhere
@@ -388,7 +388,7 @@ def test_pages_are_light_enough_for_a_slow_phone_connection(client, db):
     """Gzipped HTML + every stylesheet, no scripts, no images, no fonts: well
     under 100 kB for the first page (then the CSS is cached). At 400 kbit/s
     ("slow 3G") that is about 2 s; later pages are a few kB."""
-    inv = builders.invitation()
+    inv = people.make_invitation()
     for page, html in _all_pages(client, inv):
         assert "<script" not in html and "<img" not in html, page
         assert len(gzip.compress(html.encode())) < 5_000, page

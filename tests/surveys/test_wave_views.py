@@ -15,8 +15,7 @@ from django.utils import timezone
 from alumni.models import Membership
 from surveys import lifecycle, planning, sending
 from surveys.models import Invitation, OutboundEmail, Wave
-
-from .factories import emails_of, invitation_of, make_graduate, make_graduates, programme
+from tests.factories.people import emails_of, invitation_of, make_graduate, make_graduates, programme
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +53,8 @@ def invited_ten_days_ago(institution):
     """Graduates of two programmes, invited (T1) ten days ago and not mailed since."""
     # Diploma ~150 days ago: T1 was due ~60 days ago, inside the 90-day window.
     diploma = today() - days(150)
-    first = make_graduates(4, institution, diploma_date=diploma, programme_obj=programme(0))
-    second = make_graduates(3, institution, diploma_date=diploma, programme_obj=programme(1))
+    first = make_graduates(4, institution, diploma_date=diploma, programme=programme(0))
+    second = make_graduates(3, institution, diploma_date=diploma, programme=programme(1))
     send_day(today() - days(10))
     return first, second
 
@@ -92,7 +91,7 @@ def test_counts_per_status_per_programme(admin_client, institution, invited_ten_
     Invitation.objects.filter(graduate=second[0]).update(status=S.BOUNCED)
     lifecycle.open_link(invitation_of(second[1], "T1"))
     # A late upload past the window counts as not invited.
-    make_graduate(institution, diploma_date=today() - days(400), programme_obj=programme(1))
+    make_graduate(institution, diploma_date=today() - days(400), programme=programme(1))
     planning.plan(today())
 
     response = admin_client.get(OVERVIEW)
@@ -130,7 +129,7 @@ def test_a_wave_without_invitations_has_no_rows_and_no_button(
 
 
 def test_admin_of_a_sees_only_a(admin_client, institution, other_institution, invited_ten_days_ago):
-    make_graduates(2, other_institution, diploma_date=today() - days(150), programme_obj=programme(2))
+    make_graduates(2, other_institution, diploma_date=today() - days(150), programme=programme(2))
     planning.plan(today())
     assert Invitation.objects.filter(graduate__institution=other_institution).count() == 2
 
