@@ -129,35 +129,30 @@ def test_every_column_is_a_typed_field_of_response():
 # --- routing ----------------------------------------------------------------------------
 
 
+# The employee's route: the typical path the progress indicator assumes.
+EMPLOYEE_ROUTE = [
+    "nu",
+    "werk",
+    "functie",
+    "werkgever",
+    "aansluiting",
+    "inkomen",
+    "terugblik",
+    "opleiding",
+    "contact",
+]
+
+
 def test_employee_route_is_the_typical_path_of_at_most_12_screens():
     route = slugs(answers(EMPLOYEE))
-    assert route == [
-        "nu",
-        "werk",
-        "functie",
-        "werkgever",
-        "aansluiting",
-        "inkomen",
-        "terugblik",
-        "opleiding",
-        "contact",
-    ]
+    assert route == EMPLOYEE_ROUTE
+    assert slugs(ins.typical_answers(ins.T1)) == EMPLOYEE_ROUTE
     assert len(route) + 1 <= 12  # + the thank-you page
 
 
 def test_zzp_route_asks_voluntariness_and_the_job_questions():
-    assert slugs(answers(ZZP)) == [
-        "nu",
-        "werk",
-        "zelfstandig",
-        "functie",
-        "werkgever",
-        "aansluiting",
-        "inkomen",
-        "terugblik",
-        "opleiding",
-        "contact",
-    ]
+    """The employee's route with the voluntariness page (item 7) after the work page."""
+    assert slugs(answers(ZZP)) == ["nu", "werk", "zelfstandig", *EMPLOYEE_ROUTE[2:]]
 
 
 def test_student_route_skips_the_job_and_asks_about_the_study_and_looking_for_work():
