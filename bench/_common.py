@@ -52,3 +52,39 @@ def table(rows: list[tuple], headers: tuple) -> str:
     widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
     line = lambda r: "  ".join(str(v).rjust(w) for v, w in zip(r, widths, strict=True))  # noqa: E731
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_graduates(institution, count: int, *, diploma_date, prefix: str, first_name: str = "Bench") -> list:
+    """``count`` graduates of ``institution`` (first programme of the HKS 2015
+    list, the cohort of their diploma year), in bulk; ``prefix`` keeps their
+    student numbers and addresses apart from other benchmarks' graduates."""
+    from alumni.models import Cohort, Graduate, Programme, school_year_of
+
+    programme = Programme.objects.filter(source="hks2015").order_by("crebo").first()
+    cohort, _ = Cohort.objects.get_or_create(
+        institution=institution, school_year=school_year_of(diploma_date)
+    )
+    return Graduate.objects.bulk_create(
+        (
+            Graduate(
+                institution=institution,
+                student_number=f"{prefix}{n:07d}",
+                first_name=first_name,
+                last_name=f"Graduate {n}",
+                email=f"{prefix.lower()}{n}@school.example.nl",
+                programme=programme,
+                diploma_date=diploma_date,
+                cohort=cohort,
+            )
+            for n in range(count)
+        ),
+        batch_size=5000,
+    )

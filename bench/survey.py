@@ -39,7 +39,6 @@ import asyncio
 import contextlib
 import datetime
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,7 +48,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import BENCH_DATABASE_URL, ROOT, setup_django, table
+from _common import BENCH_DATABASE_URL, ROOT, free_port, make_graduates, setup_django, table
 
 BRIN = "97ZZ"
 
@@ -78,7 +77,7 @@ def make_invitations(count: int) -> list[str]:
     """``count`` fresh T1 invitations whose link is open; returns their tokens."""
     from django.utils import timezone
 
-    from alumni.models import Cohort, Graduate, Institution, Programme
+    from alumni.models import Graduate, Institution
     from surveys.defaults import ensure_default_waves
     from surveys.models import Invitation, Wave
 
@@ -86,25 +85,7 @@ def make_invitations(count: int) -> list[str]:
     inst, _ = Institution.objects.get_or_create(brin=BRIN, defaults={"name": "Bench College"})
     Invitation.objects.filter(graduate__institution=inst).delete()
     Graduate.objects.filter(institution=inst).delete()
-    cohort, _ = Cohort.objects.get_or_create(institution=inst, school_year=2024)
-    programme = Programme.objects.filter(source="hks2015").order_by("crebo").first()
-    diploma = datetime.date(2025, 6, 30)
-    graduates = Graduate.objects.bulk_create(
-        [
-            Graduate(
-                institution=inst,
-                student_number=f"B{n:07d}",
-                first_name="Bench",
-                last_name=f"Graduate {n}",
-                email=f"b{n}@school.example.nl",
-                programme=programme,
-                diploma_date=diploma,
-                cohort=cohort,
-            )
-            for n in range(count)
-        ],
-        batch_size=2000,
-    )
+    graduates = make_graduates(inst, count, diploma_date=datetime.date(2025, 6, 30), prefix="B")
     today = timezone.localdate()
     wave = Wave.objects.get(code="T1")
     invitations = Invitation.objects.bulk_create(
@@ -126,12 +107,6 @@ def make_invitations(count: int) -> list[str]:
 
 
 # --- the server ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:

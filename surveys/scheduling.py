@@ -23,14 +23,10 @@ def window_ends_on(due: datetime.date, window_days: int) -> datetime.date:
     return due + datetime.timedelta(days=window_days)
 
 
-def earliest_diploma_for(today: datetime.date, months_after: int, window_days: int) -> datetime.date:
-    """A lower bound on the diploma dates still inside the window on ``today``,
-    for a coarse SQL filter; the exact test is :func:`classify`."""
-    return add_months(today - datetime.timedelta(days=window_days + 3), -months_after)
-
-
 def latest_diploma_for(today: datetime.date, months_after: int) -> datetime.date:
-    """An upper bound on the diploma dates that are due on ``today``."""
+    """An upper bound on the diploma dates that are due on ``today``: planning's
+    SQL pre-filter (there is no lower one: a graduate past the window is still
+    classified, once, as not invited); the exact test is :func:`classify`."""
     return add_months(today, -months_after) + datetime.timedelta(days=3)
 
 

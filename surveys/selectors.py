@@ -1,16 +1,8 @@
-"""Reads for the surveys app."""
+"""Reads for the admin's wave page."""
 
 from django.db.models import Count
 
 from .models import Invitation
-
-
-def invitation_by_token(token: str) -> Invitation | None:
-    return (
-        Invitation.objects.select_related("wave", "graduate__institution", "graduate__programme")
-        .filter(token=token)
-        .first()
-    )
 
 
 def wave_status_table(institution, wave) -> tuple[list[dict], list[str]]:
