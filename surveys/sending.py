@@ -180,8 +180,10 @@ def send_queued(limit: int = 200, *, wave: Wave | None = None, connection=None) 
                 delivered.append(email)
     finally:
         connection.close()
-        record_delivered(delivered)
-        _commit_without_waiting_for_disk(False)
+        try:
+            record_delivered(delivered)
+        finally:
+            _commit_without_waiting_for_disk(False)
     return result
 
 
