@@ -110,7 +110,6 @@ def main():
         "DEBUG": "false",
         "LOG_LEVEL": "WARNING",
         "SURVEYS_BATCH_SIZE": "500",
-        "SURVEYS_ASYNC_COMMIT": os.environ.get("SURVEYS_ASYNC_COMMIT", "false"),
         "SURVEYS_CLAIM_LEASE_SECONDS": "3600",
         "CELERY_QUEUE": "bench-dispatch",
     }
