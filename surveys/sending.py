@@ -16,7 +16,10 @@ The delivery guarantee
    invitation may no longer be mailed (opted out, completed, bounced …) or
    got a mail that day already, even from another worker at the same moment.
 4. **Marked sent at once.** Right after the SMTP server accepted a message,
-   its row is committed as ``sent``, message by message.
+   its row is committed as ``sent``, message by message. (With
+   ``SURVEYS_ASYNC_COMMIT`` on PostgreSQL those commits do not wait for the
+   disk: a crash of the database server itself, not of a worker, could then
+   forget its last fraction of a second of marks and re-send those messages.)
 5. **Claims are leases.** A claim holds its rows until ``lease_until``
    (``SURVEYS_CLAIM_LEASE_SECONDS`` ahead). The worker renews the lease of its
    unsent rows every third of that while it works: one UPDATE on the claim
@@ -162,6 +165,7 @@ def send_queued(limit: int = 200, *, wave: Wave | None = None, connection=None) 
         return result
     first_mails = _first_mails_still_pending(rows)
     connection = connection or get_connection()
+    _commit_without_waiting_for_disk()
     renew_every = settings.SURVEYS_CLAIM_LEASE_SECONDS / 3
     renew_at = time.monotonic() + renew_every
     delivered: list[OutboundEmail] = []
@@ -176,8 +180,23 @@ def send_queued(limit: int = 200, *, wave: Wave | None = None, connection=None) 
                 delivered.append(email)
     finally:
         connection.close()
-        record_delivered(delivered)
+        try:
+            record_delivered(delivered)
+        finally:
+            _commit_without_waiting_for_disk(False)
     return result
+
+
+def _commit_without_waiting_for_disk(on: bool = True) -> None:
+    """With ``SURVEYS_ASYNC_COMMIT`` on PostgreSQL, the batch's commits do not
+    wait for the WAL to reach the disk (``synchronous_commit``, for this
+    session until the batch ends; step 4 of the module docstring says what
+    that risks). A ``sent`` mark is still visible to every other worker at
+    once, so a killed worker costs nothing more."""
+    db = transaction.get_connection()
+    if settings.SURVEYS_ASYNC_COMMIT and db.vendor == "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF" if on else "RESET synchronous_commit")
 
 
 def _first_mails_still_pending(rows: list[OutboundEmail]) -> set[int]:

@@ -196,6 +196,9 @@ SURVEYS_CLAIM_LEASE_SECONDS = env.float("SURVEYS_CLAIM_LEASE_SECONDS", default=6
 # Back-off after a temporary SMTP failure: base x 2^(attempt-1), up to the maximum attempts.
 SURVEYS_RETRY_BASE_SECONDS = env.float("SURVEYS_RETRY_BASE_SECONDS", default=60)
 SURVEYS_MAX_SEND_ATTEMPTS = env.int("SURVEYS_MAX_SEND_ATTEMPTS", default=8)
+# PostgreSQL: a sending batch's commits do not wait for the disk (surveys/sending.py,
+# step 4, says what that risks: a database-server crash may re-send its last marks).
+SURVEYS_ASYNC_COMMIT = env.bool("SURVEYS_ASYNC_COMMIT", default=False)
 # How often beat plans the day and hands batches to the workers.
 SURVEYS_DISPATCH_EVERY_SECONDS = env.float("SURVEYS_DISPATCH_EVERY_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {

@@ -348,6 +348,40 @@ def test_a_sender_whose_lease_ran_out_stops_and_leaves_the_rest_to_others(
     assert len(mailoutbox) == 3
 
 
+class CommitModeSpy(LocmemBackend):
+    """Notes PostgreSQL's synchronous_commit while each message is sent."""
+
+    seen: list
+
+    def send_messages(self, messages):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            self.seen.append(cursor.fetchone()[0])
+        return super().send_messages(messages)
+
+
+@pytest.mark.parametrize("async_commit", [False, True])
+def test_async_commit_is_only_what_the_setting_says_and_only_for_the_batch(
+    institution, settings, on_postgres, async_commit
+):
+    if not on_postgres:
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    from django.db import connection
+
+    settings.SURVEYS_ASYNC_COMMIT = async_commit
+    make_graduates(2, institution, diploma_date=DIPLOMA)
+    planning.plan(T1_DUE)
+    spy = CommitModeSpy()
+    spy.seen = []
+    assert sending.send_queued(100, connection=spy).sent == 2
+    assert spy.seen == (["off", "off"] if async_commit else ["on", "on"])
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the session is as it was
+
+
 def test_a_starting_worker_dispatches_now_and_once_the_leases_of_a_dead_one_ran_out(settings, monkeypatch):
     from surveys import tasks
 
