@@ -57,10 +57,10 @@ def invitation_for_link(token: str) -> Invitation | None:
     if not _TOKEN.match(token):
         return None
     # Every field of the response: a page reads and writes the answers.
-    response_fields = [f"response__{field.name}" for field in Response._meta.concrete_fields]
-    return (
+    answers = [f"response__{field.name}" for field in Response._meta.concrete_fields]
+    found = (
         Invitation.objects.select_related("wave", "graduate__institution", "response")
-        .only(*_FIELDS, *response_fields)
+        .only(*_FIELDS, *answers)
         .filter(token=token)
-        .first()
     )
+    return next(iter(found), None)  # the token is unique: no ORDER BY or LIMIT needed

@@ -1,4 +1,4 @@
-"""One crispy form per questionnaire page, built from the questionnaire's content.
+"""One form per questionnaire page, built from the questionnaire's content.
 
 A page's form holds only the items routed to this graduate (``Page.items_shown``
 with the answers so far) in the language of the page. Every question is
@@ -6,15 +6,14 @@ optional except the activities (item 1); errors are written for a B1 reader
 and listed in an error summary above the form (see ``survey_page.html``).
 
 Plain Django forms: every form builds its own fields, so nothing a form or
-its rendering changes can reach another graduate's page.
+its rendering changes can reach another graduate's page. The HTML is the
+survey's own (``rendering``).
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout
-from crispy_forms.utils import render_crispy_form
 from django import forms
 
 from .. import questionnaire as ins
+from .rendering import render_form
 from .texts import pick, ui
 
 
@@ -76,7 +75,7 @@ class PageForm(forms.Form):
         super().__init__(**kwargs)
         self.page, self.answers, self.language = page, answers, language
         self.exclusive: dict[str, str] = {}
-        layout = []
+        self.layout: list[tuple[str, list[str]]] = []  # (lead text, question names) per item shown
         for item in page.items_shown(answers):
             names = []
             for q in item.questions:
@@ -85,11 +84,7 @@ class PageForm(forms.Form):
                 if q.exclusive:
                     self.exclusive[q.name] = q.exclusive
                 names.append(q.name)
-            layout.append(Fieldset(pick(item.lead, language), *names) if item.lead else Layout(*names))
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(*layout)
+            self.layout.append((pick(item.lead, language) if item.lead else "", names))
 
     def clean(self):
         cleaned = super().clean()
@@ -116,8 +111,8 @@ class PageForm(forms.Form):
         return links
 
     def html(self) -> str:
-        """The form rendered by crispy (the template puts it inside its own <form>)."""
-        return render_crispy_form(self)
+        """The questions as HTML (the page template puts them inside its own <form>)."""
+        return render_form(self)
 
 
 def _initial_value(q: ins.Question, answers: ins.Answers, private_email: str):

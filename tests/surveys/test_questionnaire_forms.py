@@ -1,6 +1,6 @@
 """The page forms: routed fields only, typed cleaning, B1 errors, and their HTML."""
 
-from crispy_forms.utils import render_crispy_form
+import re
 
 from surveys import questionnaire as ins
 from surveys.questionnaire.forms import PageForm
@@ -58,10 +58,39 @@ def test_error_links_point_at_the_input_or_the_first_option():
     assert anchors == ["id_hours_per_week", "id_contract_0"]
 
 
-def test_html_is_the_crispy_rendering_of_the_form_in_its_language():
-    rendered = form("werk").html()
-    assert rendered == render_crispy_form(form("werk"))
-    assert form("werk", language="en").html() != rendered
+def test_html_labels_every_question_and_ties_help_and_errors_to_it():
+    f = form("werk", data={"hours_per_week": "x", "contract": "nonsense"})
+    f.is_valid()
+    html = f.html()
+    # a single input has a label; a group of options is a fieldset with a legend
+    assert '<label for="id_hours_per_week" class="form-label">Hoeveel uur' in html
+    assert '<fieldset aria-describedby="id_contract_error"><legend class="form-label fs-6">Wat voor contract' in html
+    for n in range(len(f.fields["contract"].choices)):
+        assert f'id="id_contract_{n}" aria-invalid="true"> <label for="id_contract_{n}"' in html
+    number = re.search(r"<input [^>]*name=\"hours_per_week\"[^>]*>", html).group(0)
+    assert 'aria-describedby="id_hours_per_week_helptext id_hours_per_week_error"' in number
+    assert 'aria-invalid="true"' in number and 'value="x"' in number
+    assert 'id="id_hours_per_week_error"' in html and 'id="id_hours_per_week_helptext"' in html
+    # every id the error summary links to exists
+    for anchor, _label, _message in f.error_links():
+        assert f'id="{anchor}"' in html
+    assert form("werk", language="en").html() != form("werk").html()
+
+
+def test_html_escapes_what_the_graduate_typed():
+    answered = ins.Answers({"activity_employee": True, "job_title": '"><script>alert(1)</script>'}, ins.T1)
+    html = form("functie", answered).html()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_html_marks_the_stored_choices():
+    answered = ins.Answers(
+        {"activity_employee": True, "activity_studying": True, "contract": "zzp", "wage_band": "2500"}, ins.T1
+    )
+    assert 'name="activity" value="studying" id="id_activity_5" checked>' in form("nu", answered).html()
+    html = form("werk", answered).html()
+    assert 'value="zzp" id="id_contract_6" checked>' in html
+    assert '<option value="2500" selected>' in html and html.count(" selected>") == 1
 
 
 def test_pages_show_the_answers_errors_and_options_of_this_graduate():
