@@ -179,15 +179,10 @@ def _null(value):
 
 COPY_CHUNK_ROWS = 25_000
 # Text columns are never NULL: there a cell reading \N is text, not COPY's NULL marker.
-TEXT_FIELDS = (
-    "student_number",
-    "first_name",
-    "name_prefix",
-    "last_name",
-    "email",
-    "private_email",
-    "pathway",
-    "gender",
+TEXT_FIELDS = frozenset(
+    name
+    for name in FIELDS
+    if Graduate._meta.get_field(name.removesuffix("_id")).get_internal_type() == "CharField"
 )
 
 

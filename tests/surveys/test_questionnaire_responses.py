@@ -202,6 +202,29 @@ def test_link_state(db, status, closes_in_days, wave_active, state):
     assert answers.link_state(inv, today=datetime.date.today()) == state
 
 
+def at_the_same_moment(invitation, page, count=4, **cleaned):
+    """``count`` requests save ``page`` at once, each on its own connection and
+    its own read of the invitation; returns (results, errors)."""
+    results, errors, barrier = [], [], threading.Barrier(count)
+
+    def submit():
+        try:
+            barrier.wait()
+            fresh = Invitation.objects.select_related("wave", "graduate").get(pk=invitation.pk)
+            results.append(save(fresh, page, **cleaned))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_final_submits_complete_once():
     """Four requests submit the last page at the same moment (a double click,
@@ -211,22 +234,8 @@ def test_concurrent_final_submits_complete_once():
     load_reference_data()
     inv = people.make_invitation()
     save(inv, "nu", activity=["employee"])
-    results, barrier = [], threading.Barrier(4)
-
-    def submit():
-        try:
-            barrier.wait()
-            fresh = Invitation.objects.select_related("wave", "graduate").get(pk=inv.pk)
-            results.append(save(fresh, "contact", network=["mentoring"]))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(results) == 4
+    results, errors = at_the_same_moment(inv, "contact", network=["mentoring"])
+    assert errors == [] and len(results) == 4
     assert sum(1 for r in results if r.completed and not r.already_completed) == 1
     assert Response.objects.filter(invitation=inv).count() == 1
     assert InvitationEvent.objects.filter(invitation=inv, status=S.COMPLETED).count() == 1
@@ -239,22 +248,6 @@ def test_concurrent_first_saves_create_one_response():
 
     load_reference_data()
     inv = people.make_invitation()
-    errors, barrier = [], threading.Barrier(4)
-
-    def first_save():
-        try:
-            barrier.wait()
-            fresh = Invitation.objects.select_related("wave", "graduate").get(pk=inv.pk)
-            save(fresh, "nu", activity=["employee"])
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=first_save) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results, errors = at_the_same_moment(inv, "nu", activity=["employee"])
+    assert errors == [] and len(results) == 4
     assert Response.objects.filter(invitation=inv).count() == 1
