@@ -76,7 +76,11 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'alumni.sqlite3'}")}
+# Persistent connections: 0 closes each after its request (fine for SQLite and
+# make run); a web server in front of PostgreSQL wants e.g. 60 (docker-compose).
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Health checks cost a query per request (Django's SELECT 1); on for flaky networks.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=False))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process, the worker and beat share one SQLite file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -178,6 +182,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# --- Cache -------------------------------------------------------------------
+# Redis with REDIS_URL (shared by every web process: the survey link's guessing
+# counter must be); the process's memory otherwise.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Survey link (surveys/link/ratelimit.py) ------------------------------------
+# Unknown-token lookups a client may make per window before its links answer 429.
+SURVEYS_GUESS_LIMIT = env.int("SURVEYS_GUESS_LIMIT", default=20)
+SURVEYS_GUESS_WINDOW_SECONDS = env.int("SURVEYS_GUESS_WINDOW_SECONDS", default=15 * 60)
+SURVEYS_GUESS_KEY_PREFIX = env.str("SURVEYS_GUESS_KEY_PREFIX", default="survey-link-guess")
+# Behind a reverse proxy: the request header with the client's address, as
+# Django's META key (e.g. HTTP_X_REAL_IP, or HTTP_X_FORWARDED_FOR: its last
+# address, the one our proxy added, is used). Empty: REMOTE_ADDR.
+SURVEYS_CLIENT_IP_HEADER = env.str("SURVEYS_CLIENT_IP_HEADER", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -208,7 +230,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "refresh-report-cube": {
         "task": "reports.tasks.refresh_cube",
-        "schedule": 60.0,  # reports/cube.py: readers refresh themselves; this keeps it warm
+        "schedule": 60.0,  # reports.cube: readers refresh themselves; this keeps it warm
     },
 }
 

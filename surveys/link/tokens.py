@@ -10,6 +10,7 @@ depends on the same invitation, wave and answers.
 
 import re
 
+from .. import questionnaire as ins
 from ..models import Invitation, Response
 
 SHAPE = "[A-Za-z0-9_-]{16,64}"
@@ -56,11 +57,19 @@ def invitation_for_link(token: str) -> Invitation | None:
     query; None for an unknown token."""
     if not _TOKEN.match(token):
         return None
-    # Every field of the response: a page reads and writes the answers.
-    answers = [f"response__{field.name}" for field in Response._meta.concrete_fields]
+    answers = [f"response__{name}" for name in _response_fields()]
     found = (
         Invitation.objects.select_related("wave", "graduate__institution", "response")
         .only(*_FIELDS, *answers)
         .filter(token=token)
     )
     return next(iter(found), None)  # the token is unique: no ORDER BY or LIMIT needed
+
+
+def _response_fields() -> list[str]:
+    """Of the response, what a page reads: every answer, where the graduate
+    is, and what a save checks (revision, completed); not the bookkeeping
+    (timestamps, version) nor the columns reports derive."""
+    wanted = {*ins.all_columns(), *ins.DERIVED_COLUMNS}
+    state = {"id", "invitation", "current_page", "completed_at", "revision"}
+    return [f.name for f in Response._meta.concrete_fields if f.attname in wanted or f.name in state]
