@@ -64,7 +64,10 @@ def test_the_instance_follows_a_move_and_a_second_mover_changes_nothing(db):
 def test_moves_that_end_the_mail_cancel_what_is_queued(db):
     invitation = people.make_invitation(status=S.SENT)
     queued = OutboundEmail.objects.create(
-        invitation=invitation, purpose="reminder-1", to_address="a@example.com", schedule_day=timezone.localdate()
+        invitation=invitation,
+        purpose="reminder-1",
+        to_address="a@example.com",
+        schedule_day=timezone.localdate(),
     )
     lifecycle.bounce(invitation, "550 no such user")
     queued.refresh_from_db()
@@ -74,7 +77,9 @@ def test_moves_that_end_the_mail_cancel_what_is_queued(db):
 def test_nothing_but_lifecycle_writes_a_status_or_an_event():
     """The rule of surveys/lifecycle.py, checked on the code: no other module
     of the product creates InvitationEvent rows or sets Invitation.status."""
-    writes = re.compile(r"InvitationEvent\((?!models)|InvitationEvent\.objects\.(create|bulk_create)|update\(status=")
+    writes = re.compile(
+        r"InvitationEvent\((?!models)|InvitationEvent\.objects\.(create|bulk_create)|update\(status="
+    )
     offenders = []
     for app in ("alumni", "surveys", "reports", "config"):
         for path in (ROOT / app).rglob("*.py"):
