@@ -64,7 +64,10 @@ def test_html_labels_every_question_and_ties_help_and_errors_to_it():
     html = f.html()
     # a single input has a label; a group of options is a fieldset with a legend
     assert '<label for="id_hours_per_week" class="form-label">Hoeveel uur' in html
-    assert '<fieldset aria-describedby="id_contract_error"><legend class="form-label fs-6">Wat voor contract' in html
+    assert (
+        '<fieldset aria-describedby="id_contract_error"><legend class="form-label fs-6">Wat voor contract'
+        in html
+    )
     for n in range(len(f.fields["contract"].choices)):
         assert f'id="id_contract_{n}" aria-invalid="true"> <label for="id_contract_{n}"' in html
     number = re.search(r"<input [^>]*name=\"hours_per_week\"[^>]*>", html).group(0)
