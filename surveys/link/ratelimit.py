@@ -1,12 +1,15 @@
 """A per-client limit on guessing survey links.
 
 Tokens carry 256 random bits, so guessing one is hopeless; the limit exists so
-that nobody can try (and so that a scanner cannot load the database). Each
-lookup of an unknown token counts against the client's IP address in a fixed
-window; once a client has ``SURVEYS_GUESS_LIMIT`` misses in the window, every
-survey link from that client gets a friendly "too many attempts" page (429)
-until the window ends — also a valid link, or the limit would still tell a
-guesser when a guess was right.
+that nobody can try at scale (and so that a scanner cannot load the site).
+Each lookup of an unknown token counts against the client's IP address in a
+fixed window; once a client has ``SURVEYS_GUESS_LIMIT`` misses in the window,
+its unknown links get a friendly "too many attempts" page (429) until the
+window ends. Valid links always open, also from a blocked address: one
+school computer room or a mobile carrier's shared address must not lock a
+whole class out because one graduate mistyped a link. (That a valid link
+still opens tells a guesser nothing useful: finding one is the hopeless
+part.)
 
 The counters live in Django's ``default`` cache: Redis when ``REDIS_URL`` is
 set (production, CI), shared by every web process; otherwise the process's

@@ -82,20 +82,25 @@ def _unknown(request, ip: str):
 
 def _open_link(request, token):
     """The invitation behind ``token`` with the page language, or the response
-    to send instead: too many guesses (429), unknown link (404), or a redirect
-    that drops ``?lang=`` after storing the choice."""
-    ip = ratelimit.client_ip(request)
-    if ratelimit.is_blocked(ip):
-        return _too_many_guesses(request)
-    chosen = _chosen_language(request)
+    to send instead: unknown link (404, or 429 for a client over the guessing
+    limit), or a redirect that drops ``?lang=`` after storing the choice. A
+    known link always opens: the limit counts and blocks only misses, so a
+    school's computer room or a carrier's shared address is not locked out by
+    one mistyped link."""
     invitation = invitation_for_link(token)
+    chosen = _chosen_language(request)
+    if invitation is None:
+        ip = ratelimit.client_ip(request)
+        if ratelimit.is_blocked(ip):
+            return _too_many_guesses(request)
+        if chosen:
+            request.session[_SESSION_LANGUAGE] = chosen
+            return redirect(request.path)
+        return _unknown(request, ip)
     if chosen:
         request.session[_SESSION_LANGUAGE] = chosen
-        if invitation is not None:
-            answers.set_language(invitation.graduate, chosen)
+        answers.set_language(invitation.graduate, chosen)
         return redirect(request.path)
-    if invitation is None:
-        return _unknown(request, ip)
     language = _use_language(request, invitation.graduate.preferred_language or "nl")
     return _Link(invitation, language, answers.link_state(invitation))
 

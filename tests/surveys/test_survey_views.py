@@ -260,17 +260,29 @@ def test_guessing_is_rate_limited_per_client(client, invitation):
     limited = client.get("/s/guess-number-six-000000000000000000000000/")
     assert limited.status_code == 429 and "Te veel pogingen" in limited.content.decode()
     assert limited["Retry-After"]
-    # the limit also hides whether a guess was right
-    assert client.get(url(invitation, "nu")).status_code == 429
     # another client is not affected
-    assert client.get(url(invitation, "nu"), REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert (
+        client.get("/s/guess-number-seven-0000000000000000000000/", REMOTE_ADDR="10.1.2.3").status_code == 404
+    )
+
+
+def test_a_valid_link_opens_from_a_client_over_the_guessing_limit(client, invitation):
+    """A computer room or a carrier's shared address: one graduate's typos do not lock out the rest."""
+    for n in range(6):
+        client.get(f"/s/guess{n:040d}/")
+    assert client.get(f"/s/guess{99:040d}/").status_code == 429
+    assert client.get(url(invitation, "nu")).status_code == 200
+    assert client.get(url(invitation)).status_code == 302
+    assert client.post(url(invitation, "nu"), {"activity": ["employee"]}).status_code == 302
+    assert client.get(f"/s/{invitation.token}/afmelden/").status_code == 200
 
 
 def test_guessing_through_the_opt_out_link_counts_too(client, invitation):
     for n in range(5):
         assert client.get(f"/s/guess{n:040d}/afmelden/").status_code == 404
-    assert client.get(f"/s/{invitation.token}/afmelden/").status_code == 429
-    assert client.get(url(invitation)).status_code == 429
+    assert client.get(f"/s/guess{5:040d}/").status_code == 429
+    assert client.get(f"/s/guess{6:040d}/afmelden/").status_code == 429
+    assert client.get(f"/s/{invitation.token}/afmelden/").status_code == 200
 
 
 def test_the_limit_counts_per_window(client, monkeypatch, db):
@@ -406,7 +418,8 @@ def test_a_token_of_the_wrong_shape_gets_the_friendly_page_and_counts_as_a_guess
         assert response.status_code == 404, path
         assert "Deze link werkt niet" in response.content.decode()
     client.get("/s/nog-een-keer/")
-    assert client.get(url(invitation, "nu")).status_code == 429  # 5 guesses: the limit
+    assert client.get("/s/nog-een-keer/").status_code == 429  # 5 guesses: the limit
+    assert client.get(url(invitation, "nu")).status_code == 200  # a valid link still opens
 
 
 def test_survey_urls_are_reversed_only_for_tokens_of_the_right_shape():
