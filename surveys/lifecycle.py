@@ -196,7 +196,7 @@ def opt_out(graduate: Graduate) -> int:
     with transaction.atomic(savepoint=False):
         Graduate.objects.filter(pk=graduate.pk, opted_out_at__isnull=True).update(opted_out_at=timezone.now())
         ids = _move_many(Invitation.objects.filter(graduate_id=graduate.pk), S.OPTED_OUT)
-        _cancel_queued_mail(
-            list(Invitation.objects.filter(graduate_id=graduate.pk).values_list("pk", flat=True)), "opted out"
-        )
+        OutboundEmail.objects.filter(
+            invitation__graduate_id=graduate.pk, state=OutboundEmail.State.QUEUED
+        ).update(state=OutboundEmail.State.CANCELLED, last_error="opted out")
     return len(ids)
