@@ -17,10 +17,8 @@ memory (``make run``), exact for ``runserver``. If the cache cannot be
 reached, the link works (fail open) and a warning is logged: an outage of
 Redis must not lock graduates out of the survey.
 
-Behind a reverse proxy every request comes from the proxy's address: set
-``SURVEYS_CLIENT_IP_HEADER`` (e.g. ``HTTP_X_REAL_IP`` or
-``HTTP_X_FORWARDED_FOR``; for the latter the last address, the one our proxy
-added, is used) so clients are told apart.
+Clients are told apart by ``config.clientip`` (set ``SURVEYS_CLIENT_IP_HEADER``
+behind a reverse proxy).
 """
 
 import logging
@@ -38,14 +36,6 @@ def limit() -> int:
 
 def window_seconds() -> int:
     return settings.SURVEYS_GUESS_WINDOW_SECONDS
-
-
-def client_ip(request) -> str:
-    header = settings.SURVEYS_CLIENT_IP_HEADER
-    value = request.META.get(header, "") if header else ""
-    if value:
-        return value.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _key(ip: str) -> str:

@@ -21,6 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config.clientip import client_ip
+
 from .. import lifecycle
 from .. import questionnaire as ins
 from ..models import Invitation
@@ -90,7 +92,7 @@ def _open_link(request, token):
     invitation = invitation_for_link(token)
     chosen = _chosen_language(request)
     if invitation is None:
-        ip = ratelimit.client_ip(request)
+        ip = client_ip(request)
         if ratelimit.is_blocked(ip):
             return _too_many_guesses(request)
         if chosen:
@@ -208,7 +210,7 @@ def opt_out(request, token):
 def unknown_link(request, rest=""):
     """Any other path under the survey's prefix (a token of the wrong shape, a
     link cut off in the mail): the friendly "this link does not work" page."""
-    ip = ratelimit.client_ip(request)
+    ip = client_ip(request)
     if ratelimit.is_blocked(ip):
         return _too_many_guesses(request)
     return _unknown(request, ip)

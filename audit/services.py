@@ -1,0 +1,53 @@
+"""Writing the audit log: one function, called where the audited thing happens.
+
+``record`` is called in the same transaction as the change it records (an
+erasure and its entry commit together or not at all); for reads (a page or
+an export of personal data) it is called when the data is handed out.
+"""
+
+from config.clientip import client_ip
+
+from .models import AuditEntry
+
+Action = AuditEntry.Action
+
+
+def record(
+    action: str,
+    what: str = "",
+    *,
+    request=None,
+    user=None,
+    target=None,
+    institution=None,
+    details: dict | None = None,
+) -> AuditEntry:
+    """Write one audit entry.
+
+    ``user`` defaults to ``request.user``; ``target`` is a model instance (its
+    label and pk are kept, nothing else); ``institution`` an Institution or
+    its id; ``details`` counts, filters and the like — never names, e-mail
+    addresses or answers.
+    """
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEntry.objects.create(
+        action=action,
+        what=what,
+        actor_id=user.pk if authenticated else None,
+        actor=user.get_username() if authenticated else "",
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        institution_id=getattr(institution, "pk", institution),
+        ip=_ip(request),
+        path=request.get_full_path()[:500] if request is not None else "",
+        details=details or {},
+    )
+
+
+def _ip(request) -> str | None:
+    if request is None:
+        return None
+    ip = client_ip(request)
+    return ip if ip != "unknown" else None
