@@ -13,4 +13,5 @@ urlpatterns = [
     path("dev/mail/", devmail.mailbox, name="dev_mailbox"),
     path("", include("alumni.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
 ]
