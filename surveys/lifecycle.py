@@ -200,3 +200,106 @@ def opt_out(graduate: Graduate) -> int:
             invitation__graduate_id=graduate.pk, state=OutboundEmail.State.QUEUED
         ).update(state=OutboundEmail.State.CANCELLED, last_error="opted out")
     return len(ids)
+
+
+# --- the admin corrected an address ------------------------------------------------------
+
+
+class Resend:
+    """What :func:`resend` did (a plain string each, for messages and tests)."""
+
+    QUEUED = "queued"  # one new mail is in the outbox
+    READDRESSED = "readdressed"  # today's resend was still queued: it now goes to the new address
+    ALREADY_TODAY = "already_today"  # this invitation was mailed (or resent) today: not again
+    CLOSED = "closed"  # the link closed, or the wave's invitation window ended
+    NOT_RESENDABLE = "not_resendable"  # completed, opted out, expired, not invited, or still pending
+
+
+def _first_mail_delivered(invitation: Invitation) -> bool:
+    return invitation.emails.filter(purpose__startswith="invitation", state=OutboundEmail.State.SENT).exists()
+
+
+def resend(invitation: Invitation, *, to_address: str, today: datetime.date | None = None) -> str:
+    """Mail the invitation again, to ``to_address`` (the corrected one): at most
+    one new outbox row per invitation and day, whatever is clicked or repeated.
+
+    * **Bounced, the link never arrived** (no first mail was delivered): the
+      invitation moves back to pending and a new first mail is queued
+      (purpose ``invitation-re-YYYYMMDD``), while the wave's invitation window
+      is open. The sender treats it as any first mail; once it is delivered
+      the invitation is ``sent`` with a fresh closing day.
+    * **Bounced after the link arrived** (a reminder bounced): back to
+      reminded, and a mail like a reminder is queued (``resend-YYYY-MM-DD``)
+      while the link is open; the sender takes the day as for every reminder
+      (guarantee 3 of ``surveys.sending``). Not back to pending: the first mail
+      that was delivered would make ``sending.repair_delivered`` mark it sent
+      and the new mail would be dropped as "not pending".
+    * **On request**, for an invitation that can still be answered (sent,
+      reminded, opened, partly answered) and whose link is open: the same
+      reminder-like mail, no status move (its event comes when it is delivered).
+
+    Opted-out graduates, completed, expired and not-invited invitations are
+    never mailed. A pending invitation's first mail is still queued: it is
+    re-addressed, nothing new is queued.
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic(savepoint=False):
+        current = (
+            Invitation.objects.select_for_update().select_related("wave", "graduate").get(pk=invitation.pk)
+        )
+        if current.graduate.opted_out_at is not None:
+            return Resend.NOT_RESENDABLE
+        if current.status == S.PENDING:  # its first mail is still waiting: it follows the new address
+            waiting = OutboundEmail.objects.filter(
+                invitation_id=current.pk, purpose__startswith="invitation", state=OutboundEmail.State.QUEUED
+            ).update(to_address=to_address)
+            return Resend.READDRESSED if waiting else Resend.NOT_RESENDABLE
+        if current.status == S.BOUNCED and not _first_mail_delivered(current):
+            purpose, to = f"invitation-re-{today:%Y%m%d}", S.PENDING
+            window_end = current.due_on + datetime.timedelta(days=current.wave.invitation_window_days)
+            if today > window_end or not current.wave.is_active:
+                return Resend.CLOSED
+        elif current.status in (S.BOUNCED, *Invitation.ANSWERABLE):
+            purpose, to = f"resend-{today.isoformat()}", (S.REMINDED if current.status == S.BOUNCED else None)
+            if current.closes_on is None or current.closes_on < today:
+                return Resend.CLOSED
+        else:
+            return Resend.NOT_RESENDABLE
+        existing = OutboundEmail.objects.filter(invitation_id=current.pk, purpose=purpose).first()
+        if existing is not None:
+            if existing.state != OutboundEmail.State.QUEUED:
+                return Resend.ALREADY_TODAY
+            OutboundEmail.objects.filter(pk=existing.pk).update(to_address=to_address)
+            return Resend.READDRESSED
+        if to != S.PENDING and current.last_mailed_on == today:
+            return Resend.ALREADY_TODAY
+        if to is not None:
+            fields = {"sent_on": None, "sent_at": None, "closes_on": None} if to == S.PENDING else {}
+            moved = (
+                Invitation.objects.filter(pk=current.pk, status=S.BOUNCED)
+                .filter(status__in=Invitation.MOVES_FROM[to])
+                .update(status=to, **fields)
+            )
+            if not moved:  # pragma: no cover - the row is locked; kept as the guard
+                return Resend.NOT_RESENDABLE
+            InvitationEvent.objects.create(invitation_id=current.pk, status=to, detail=f"resend: {purpose}")
+            invitation.status = to
+            for name, value in fields.items():
+                setattr(invitation, name, value)
+        OutboundEmail.objects.create(
+            invitation_id=current.pk, purpose=purpose, to_address=to_address, schedule_day=today
+        )
+    return Resend.QUEUED
+
+
+def readdress_queued_mail(graduate_id: int, old_address: str, new_address: str) -> int:
+    """Mail still waiting in the outbox for ``old_address`` goes to the
+    corrected address instead (rows being sent right now are left alone);
+    returns how many rows changed."""
+    if not old_address or old_address == new_address:
+        return 0
+    return OutboundEmail.objects.filter(
+        invitation__graduate_id=graduate_id,
+        state=OutboundEmail.State.QUEUED,
+        to_address__iexact=old_address,
+    ).update(to_address=new_address)

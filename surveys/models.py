@@ -85,10 +85,14 @@ class Invitation(models.Model):
     LINK_OPEN = (Status.PENDING, *ANSWERABLE)
     # Each status an invitation can move to, and the statuses it may move from.
     # Statuses only go forward; ``surveys.lifecycle`` makes every move, guarded
-    # by this table, and writes its event.
+    # by this table, and writes its event. The one way back is the admin's
+    # resend after correcting a bounced address (``lifecycle.resend``): to
+    # pending when the link never reached the graduate (a new first mail), to
+    # reminded when it did (a mail like a reminder, to the new address).
     MOVES_FROM = {
+        Status.PENDING: (Status.BOUNCED,),
         Status.SENT: (Status.PENDING,),
-        Status.REMINDED: (Status.SENT, Status.REMINDED),
+        Status.REMINDED: (Status.SENT, Status.REMINDED, Status.BOUNCED),
         Status.OPENED: (Status.SENT, Status.REMINDED),
         Status.PARTIAL: (Status.PENDING, Status.SENT, Status.REMINDED, Status.OPENED),
         Status.COMPLETED: LINK_OPEN,
@@ -97,7 +101,10 @@ class Invitation(models.Model):
         Status.EXPIRED: MAILABLE,
     }
 
-    graduate = models.ForeignKey(Graduate, on_delete=models.CASCADE, related_name="invitations")
+    # PROTECT: deleting a graduate must never take their answers with it
+    # silently (the report figures would change); erase them instead
+    # (alumni.privacy.erasure), which keeps the coded answers.
+    graduate = models.ForeignKey(Graduate, on_delete=models.PROTECT, related_name="invitations")
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="invitations")
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)

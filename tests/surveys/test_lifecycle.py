@@ -20,7 +20,9 @@ ROOT = Path(settings.BASE_DIR)
 def _move(to: str, invitation: Invitation) -> None:
     """Ask lifecycle for the move to ``to`` in the way its callers do."""
     today = timezone.localdate()
-    if to == S.SENT:
+    if to == S.PENDING:  # the admin's resend after correcting a bounced address
+        lifecycle.resend(invitation, to_address="corrected@example.com")
+    elif to == S.SENT:
         lifecycle.mark_sent([invitation.pk], day=today, closes_on=today + datetime.timedelta(days=42))
     elif to == S.REMINDED:
         lifecycle.mark_reminded([invitation.pk], number=1)
