@@ -1,6 +1,7 @@
 """A local mailbox for ``make run``: the e-mails the platform 'sent' to
 ``var/mail`` (Django's file-based backend), readable in the browser so a
-newcomer can click a survey link. Mounted only when DEBUG is on."""
+newcomer can click a survey link. Mounted only with ``DEV_MAILBOX`` (on in
+config.settings.local only): it shows every survey link that went out."""
 
 import email
 import email.policy
@@ -38,6 +39,6 @@ def _messages(limit=200):
 
 
 def mailbox(request):
-    if not settings.DEBUG:
+    if not settings.DEV_MAILBOX:  # belt and braces: config/urls.py mounts it only then
         raise Http404
     return render(request, "devmail.html", {"messages_": _messages()})

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     "audit",
     "alumni",
     "surveys",
@@ -52,6 +53,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Hardening (issue 12 item 7): the CSP header; no-store on personal pages.
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -113,7 +117,12 @@ LOGOUT_REDIRECT_URL = "login"
 # Lock an account+client after 5 failures for 30 minutes (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Per client address across usernames: one address may not try 5 passwords on
+# every account (that also covers one account from one address). The address
+# is the one the guessing limit and the audit log use (config.clientip), so a
+# client cannot dodge the lockout with its own X-Forwarded-For.
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -240,3 +249,29 @@ REPORTS_MIN_GROUP_WITHIN = env.int("REPORTS_MIN_GROUP_WITHIN", default=10)
 REPORTS_MIN_GROUP_CROSS = env.int("REPORTS_MIN_GROUP_CROSS", default=20)
 REPORTS_MIN_COUNT = env.int("REPORTS_MIN_COUNT", default=5)
 REPORTS_ROUNDING_BASE = env.int("REPORTS_ROUNDING_BASE", default=5)
+
+# --- Hardening (issue 12 item 7; config/middleware.py, tests/config/) ------------
+# Content-Security-Policy (django-csp 4): nothing but our own origin, no inline
+# script or style; a template that needs an inline <script> uses request.csp_nonce.
+# CSP_REPORT_ONLY=true sends the same policy as Content-Security-Policy-Report-Only.
+_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],  # data: for Bootstrap's inline SVG icons (form validation)
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+if env.bool("CSP_REPORT_ONLY", default=False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_DIRECTIVES}
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = env.str("SECURE_REFERRER_POLICY", default="same-origin")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# The local mailbox (/dev/mail/) is mounted only when this is on: config.settings.local turns it on.
+DEV_MAILBOX = env.bool("DEV_MAILBOX", default=False)

@@ -7,3 +7,4 @@ DEBUG = env.bool("DEBUG", default=True)
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+DEV_MAILBOX = env.bool("DEV_MAILBOX", default=True)  # /dev/mail/: the mail var/mail holds

@@ -1,9 +1,8 @@
-"""Login lockout, production settings, and no third-party assets on staff pages."""
+"""Login lockout per account, and no third-party assets on staff pages.
 
-import os
+Production settings: test_deploy_settings.py; lockout per address: test_lockout.py."""
+
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -33,35 +32,6 @@ def test_a_correct_password_before_the_limit_logs_in(client, institution_admin):
     response = client.post(reverse("login"), {"username": "admin-a", "password": "a-long-password-1"})
     assert response.status_code == 302
     assert client.get(reverse("alumni:upload_list")).status_code == 200
-
-
-def test_production_settings_pass_check_deploy():
-    env = {
-        # Not DJANGO_ALLOW_ASYNC_UNSAFE, which the browser tests set for this process.
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "x" * 20 + "production-like-secret-key-for-the-check-0123456789",
-        "ALLOWED_HOSTS": "alumni.example.nl",
-        "SITE_URL": "https://alumni.example.nl",
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_production_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
 
 
 @pytest.mark.django_db
