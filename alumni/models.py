@@ -268,6 +268,18 @@ class Graduate(models.Model):
     opted_out_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Set when the graduate opted out: no mail, ever.")
     )
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when the graduate's personal data was erased (alumni.privacy.erasure)."),
+    )
+    contact_removed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Set when retention removed the contact data (alumni.privacy.retention)."),
+    )
     last_upload = models.ForeignKey(
         "Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -292,6 +304,54 @@ class Graduate(models.Model):
     @property
     def full_name(self):
         return " ".join(p for p in (self.first_name, self.name_prefix, self.last_name) if p)
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
+
+class ErasedStudent(models.Model):
+    """A tombstone: this institution erased a graduate with this student number.
+
+    Why: a later upload of the same school file must not bring the graduate
+    back or invite them again. ``key`` is a keyed hash (HMAC-SHA256 with
+    ``PRIVACY_HMAC_KEY``) of the institution and the normalised student
+    number, so the row says nothing about anyone to a reader without the key,
+    and nothing links it to the anonymised answers (see ``alumni.privacy``).
+    """
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    erased_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("erased student (tombstone)")
+        verbose_name_plural = _("erased students (tombstones)")
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "key"], name="erased_student_unique"),
+        ]
+
+    def __str__(self):
+        return f"erased {self.key[:8]}… ({self.erased_on})"
+
+
+class ErasedLink(models.Model):
+    """A survey link that belonged to an erased graduate (a keyed hash of its token).
+
+    The invitation itself gets a new random token at erasure, so the old link
+    leads to no answers; this row only lets the old link show a friendly
+    "no longer available" page (410) instead of "this link does not work".
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    erased_on = models.DateField()
+
+    class Meta:
+        verbose_name = _("erased survey link")
+        verbose_name_plural = _("erased survey links")
+
+    def __str__(self):
+        return f"erased link {self.key[:8]}… ({self.erased_on})"
 
 
 class Upload(models.Model):

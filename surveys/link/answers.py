@@ -43,6 +43,7 @@ class LinkState:
     EXPIRED = "expired"
     CLOSED = "closed"
     OPTED_OUT = "opted_out"
+    ERASED = "erased"  # the graduate's data was erased: the link leads nowhere any more
 
 
 # --- reads ---------------------------------------------------------------------------
@@ -59,6 +60,11 @@ def link_state(invitation: Invitation, today: datetime.date | None = None) -> st
     """What opening this link should show. Completed wins (the graduate sees
     the thank-you page even after the wave closed)."""
     today = today or timezone.localdate()
+    # Erasure gives the invitation a new token, so an erased graduate's old
+    # link finds no invitation at all (views: ``ErasedLink``); this covers an
+    # invitation object read before the erasure committed.
+    if "erased_at" in invitation.graduate.__dict__ and invitation.graduate.erased_at is not None:
+        return LinkState.ERASED
     response = response_of(invitation)
     if invitation.status == S.COMPLETED or (response and response.completed_at):
         return LinkState.COMPLETED

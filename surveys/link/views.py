@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from alumni.privacy.tombstones import is_erased_link
 from config.clientip import client_ip
 
 from .. import lifecycle
@@ -36,6 +37,7 @@ _STATE_PAGES = {
     answers.LinkState.EXPIRED: ("expired_title", "expired_text", 410),
     answers.LinkState.CLOSED: ("closed_title", "closed_text", 410),
     answers.LinkState.OPTED_OUT: ("closed_title", "opted_out_text", 410),
+    answers.LinkState.ERASED: ("erased_title", "erased_text", 410),
 }
 
 
@@ -82,6 +84,14 @@ def _unknown(request, ip: str):
     return _message_page(request, "unknown_title", "unknown_text", status=404)
 
 
+def _erased(request):
+    """The link of an erased graduate: "no longer available" (410), not counted
+    as a guess; in the language chosen before, as nothing else is known."""
+    _use_language(request, _chosen_language(request) or request.session.get(_SESSION_LANGUAGE, "nl"))
+    title, text, status = _STATE_PAGES[answers.LinkState.ERASED]
+    return _message_page(request, title, text, status=status)
+
+
 def _open_link(request, token):
     """The invitation behind ``token`` with the page language, or the response
     to send instead: unknown link (404, or 429 for a client over the guessing
@@ -92,6 +102,8 @@ def _open_link(request, token):
     invitation = invitation_for_link(token)
     chosen = _chosen_language(request)
     if invitation is None:
+        if is_erased_link(token):
+            return _erased(request)
         ip = client_ip(request)
         if ratelimit.is_blocked(ip):
             return _too_many_guesses(request)

@@ -64,6 +64,13 @@ UI = {
         "Je hebt je afgemeld. Je krijgt van ons geen e-mail meer over deze vragenlijst.",
         "You have unsubscribed. You will not get any more e-mail about this survey from us.",
     ),
+    "erased_title": ("Deze link werkt niet meer", "This link is no longer available"),
+    "erased_text": (
+        "Je gegevens zijn op jouw verzoek of door de school gewist. Daarom kun je deze vragenlijst "
+        "niet meer openen. Heb je vragen? Neem dan contact op met je school.",
+        "Your data has been erased, at your request or by the school. That is why this survey can "
+        "no longer be opened. Any questions? Please contact your school.",
+    ),
     "required_activity": ("Kies minstens één antwoord.", "Choose at least one answer."),
     "invalid_choice": ("Kies een van de antwoorden.", "Choose one of the answers."),
     "number_range": (
