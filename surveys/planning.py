@@ -73,11 +73,13 @@ def plan(today: datetime.date | None = None, *, dry_run: bool = False) -> PlanRe
     return result
 
 
-def address_for(wave: Wave, email: str, private_email: str) -> str:
-    """School addresses expire: the 3-year wave prefers the private one."""
-    if wave.months_after_diploma >= 12:
-        return private_email or email
-    return email or private_email
+def address_for(email: str, private_email: str) -> str:
+    """Where a wave's first mail goes: the private address when there is one,
+    else the school's. School mailboxes often close soon after the diploma,
+    so already the 3-month wave (T1) prefers the private address, like the
+    3-year one; a permanent bounce there is tried once more at the school
+    address (``surveys.sending``)."""
+    return private_email or email
 
 
 # --- 1. invitations and their first mail --------------------------------------------------
@@ -126,7 +128,7 @@ def _queue_first_mails(wave: Wave, today: datetime.date) -> None:
         OutboundEmail(
             invitation_id=pk,
             purpose="invitation",
-            to_address=address_for(wave, email, private_email),
+            to_address=address_for(email, private_email),
             schedule_day=today,
         )
         for pk, email, private_email in pending.iterator(chunk_size=5000)
@@ -138,12 +140,12 @@ def _queue_first_mails(wave: Wave, today: datetime.date) -> None:
 
 
 def _reminder_address(invitation: Invitation) -> str:
-    """Where the first mail went (after a T3 bounce: the other address)."""
+    """Where the first mail went (after a bounce: the other address)."""
     first = invitation.emails.filter(state=OutboundEmail.State.SENT).order_by("-sent_at").first()
     if first:
         return first.to_address
     graduate = invitation.graduate
-    return address_for(invitation.wave, graduate.email, graduate.private_email)
+    return address_for(graduate.email, graduate.private_email)
 
 
 def queue_reminders(today: datetime.date) -> int:

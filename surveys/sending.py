@@ -34,8 +34,8 @@ The delivery guarantee
 7. **Failures cost no storm.** Temporary SMTP failures (4xx, a lost
    connection) put the row back with exponential back-off stored on the row
    (``not_before``), up to ``SURVEYS_MAX_SEND_ATTEMPTS``. A permanent one (5xx)
-   bounces the invitation after one attempt; at T3 the other address on file
-   is tried once first.
+   bounces the invitation after one attempt; the first mail is tried once
+   first at the other address on file (private first, then the school's).
 8. **Invitations follow.** After each batch the invitations' statuses and
    history are brought up to date (``surveys.lifecycle``); if the worker died
    before that, the next plan repairs them from the sent rows.
@@ -284,20 +284,16 @@ def _handle_failure(email: OutboundEmail, failure: SendFailure, result: SendResu
 
 
 def _bounce(email: OutboundEmail, failure: SendFailure, result: SendResult) -> None:
-    """A permanent refusal. At T3 the first mail is tried once at the other
-    address on file (the school address may have expired, or the private one
-    changed); otherwise the invitation bounces."""
+    """A permanent refusal. In every wave the first mail is tried once at the
+    other address on file (it went to the private address when there is one,
+    which may have changed; the school address may have expired); otherwise
+    the invitation bounces."""
     invitation, graduate = email.invitation, email.invitation.graduate
     other = graduate.email if email.to_address == graduate.private_email else graduate.private_email
     with transaction.atomic():
         OutboundEmail.objects.filter(pk=email.pk).update(state=State.FAILED, last_error=failure.detail)
         result.bounced += 1
-        if (
-            invitation.wave.months_after_diploma >= 12
-            and email.purpose == "invitation"
-            and other
-            and other != email.to_address
-        ):
+        if email.purpose == "invitation" and other and other != email.to_address:
             OutboundEmail.objects.get_or_create(
                 invitation=invitation,
                 purpose="invitation-alt",

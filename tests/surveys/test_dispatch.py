@@ -114,8 +114,8 @@ def test_due_graduates_get_one_invitation_queued_then_one_mail(institution, mail
     sent = send_all()
 
     assert sent.sent == 3
-    # T1 goes to the school address.
-    assert sorted(recipients(mailoutbox)) == sorted(g.email for g in graduates)
+    # T1 goes to the private address when there is one (school mailboxes close).
+    assert sorted(recipients(mailoutbox)) == sorted(g.private_email for g in graduates)
     for graduate in graduates:
         invitation = invitation_of(graduate, "T1")
         assert invitation.status == S.SENT
@@ -144,7 +144,7 @@ def test_planning_every_day_of_the_window_creates_one_invitation_and_one_mail(in
         planning.plan(T1_DUE + days(offset))
         send_all()
     assert Invitation.objects.filter(graduate=graduate).count() == 1
-    assert recipients(mailoutbox) == [graduate.email]
+    assert recipients(mailoutbox) == [graduate.private_email]
 
 
 def test_the_database_refuses_a_second_invitation_for_the_same_graduate_and_wave(institution, t1):
@@ -254,7 +254,7 @@ def test_planning_twice_on_a_day_queues_and_sends_nothing_twice(institution, mai
     send_all()
     planning.plan(T1_DUE)
     send_all()
-    assert sorted(recipients(mailoutbox)) == sorted(g.email for g in graduates)
+    assert sorted(recipients(mailoutbox)) == sorted(g.private_email for g in graduates)
 
     # The reminder day, planned twice before anything was sent: queued once, reported once.
     reminder_day = T1_DUE + days(7)
@@ -265,7 +265,7 @@ def test_planning_twice_on_a_day_queues_and_sends_nothing_twice(institution, mai
     send_all()
     planning.plan(reminder_day)
     assert send_all().sent == 0
-    assert Counter(recipients(mailoutbox)) == {g.email: 2 for g in graduates}
+    assert Counter(recipients(mailoutbox)) == {g.private_email: 2 for g in graduates}
 
 
 def test_a_message_claimed_by_one_sender_is_not_sent_by_another(institution, mailoutbox):
@@ -289,7 +289,7 @@ def test_rows_of_a_killed_sender_are_requeued_when_their_lease_runs_out(institut
     OutboundEmail.objects.update(lease_until=timezone.now() - datetime.timedelta(seconds=1))
     assert planning.plan(T1_DUE).requeued == 2
     assert send_all().sent == 2
-    assert sorted(recipients(mailoutbox)) == sorted(g.email for g in graduates)
+    assert sorted(recipients(mailoutbox)) == sorted(g.private_email for g in graduates)
 
 
 class SlowConnection(LocmemBackend):
@@ -412,13 +412,13 @@ def test_late_upload_inside_the_window_is_invited_and_past_it_is_reported_never_
     not_invited = invitation_of(too_late, "T1")
     assert not_invited.status == S.NOT_INVITED
     assert not_invited.token  # still a row: reported, and never planned again
-    assert recipients(mailoutbox) == [late.email]
+    assert recipients(mailoutbox) == [late.private_email]
 
     for offset in (1, 7, 14, 50):
         result, _ = run_day(window_end + days(offset))
         assert result.not_invited["T1"] == 0  # reported once
     assert not emails_of(too_late).exists()
-    assert too_late.email not in recipients(mailoutbox)
+    assert too_late.private_email not in recipients(mailoutbox)
     assert invitation_of(too_late, "T1").status == S.NOT_INVITED
 
 
@@ -453,9 +453,9 @@ def test_reminders_on_day_7_and_14_only_for_those_who_have_not_completed(institu
         for address in recipients(mailoutbox[before:]):
             mailed_on[address].append(offset)
 
-    assert completed.email not in mailed_on
+    assert completed.private_email not in mailed_on
     for graduate in (opened, partial, *waiting):
-        assert mailed_on[graduate.email] == [7, 14], graduate
+        assert mailed_on[graduate.private_email] == [7, 14], graduate
     statuses = dict(Invitation.objects.filter(wave=t1).values_list("graduate_id", "status"))
     assert statuses[completed.pk] == S.COMPLETED
     reminded = Invitation.objects.filter(graduate__in=waiting)
@@ -494,7 +494,10 @@ def test_an_automatic_and_an_extra_reminder_queued_on_one_day_give_one_mail(inst
     result = send_all()
 
     assert (result.sent, result.cancelled) == (1, 1)
-    assert recipients(mailoutbox) == [graduate.email, graduate.email]  # invitation + one reminder
+    assert recipients(mailoutbox) == [
+        graduate.private_email,
+        graduate.private_email,
+    ]  # invitation + one reminder
     assert invitation_of(graduate, "T1").reminders_sent <= 1
 
 
@@ -580,14 +583,15 @@ def test_opted_out_graduates_get_nothing_more_in_any_wave(institution, mailoutbo
     for day in (T3_DUE, T3_DUE + days(7), T3_DUE + days(14)):
         run_day(day)
 
-    assert Counter(recipients(mailoutbox))[graduate.email] == 1  # only the invitation before opting out
-    assert graduate.private_email not in recipients(mailoutbox)
+    # Only the T1 invitation before opting out (to the private address), nothing at school.
+    assert Counter(recipients(mailoutbox))[graduate.private_email] == 1
+    assert graduate.email not in recipients(mailoutbox)
     assert invitation_of(graduate, "T1").status == S.OPTED_OUT
     assert emails_of(graduate).get(purpose="reminder-1").state == Q.CANCELLED
     assert not Invitation.objects.filter(graduate=graduate, wave__code="T3").exists()
     # The other graduate got everything: T1 invitation and two reminders, T3 invitation and two reminders.
-    assert Counter(recipients(mailoutbox))[other.email] == 3
-    assert Counter(recipients(mailoutbox))[other.private_email] == 3
+    # Both waves at the private address, none at school.
+    assert Counter(recipients(mailoutbox)) == {graduate.private_email: 1, other.private_email: 6}
 
 
 def test_a_queued_mail_of_a_graduate_who_opted_out_meanwhile_is_cancelled(institution, mailoutbox):
@@ -602,7 +606,8 @@ def test_a_queued_mail_of_a_graduate_who_opted_out_meanwhile_is_cancelled(instit
 
 
 def test_a_permanent_failure_bounces_once_and_nothing_more_is_sent(institution, mailoutbox):
-    bad, good = make_graduates(2, institution, diploma_date=DIPLOMA)
+    bad = make_graduate(institution, diploma_date=DIPLOMA, private_email="")  # no other address to try
+    good = make_graduate(institution, diploma_date=DIPLOMA)
     connection = ScriptedConnection({bad.email: [550] * 5})
 
     _plan, result = run_day(T1_DUE, connection)
@@ -618,7 +623,7 @@ def test_a_permanent_failure_bounces_once_and_nothing_more_is_sent(institution, 
         run_day(T1_DUE + days(offset), connection)
     assert connection.tries[bad.email] == 1  # no retry storm
     assert bad.email not in recipients(mailoutbox)
-    assert Counter(recipients(mailoutbox))[good.email] == 3
+    assert Counter(recipients(mailoutbox)) == {good.private_email: 3}
     # An admin's extra reminder skips the bounced graduate too.
     assert (
         planning.queue_extra_reminder(institution=institution, wave=wave("T1"), today=T1_DUE + days(9)) == 1
@@ -630,7 +635,7 @@ def test_a_temporary_failure_backs_off_then_gives_up_after_the_maximum(instituti
     settings.SURVEYS_MAX_SEND_ATTEMPTS = 3
     settings.SURVEYS_RETRY_BASE_SECONDS = 60
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
-    connection = ScriptedConnection({graduate.email: [451] * 10})
+    connection = ScriptedConnection({graduate.private_email: [451] * 10})
     planning.plan(T1_DUE)
 
     assert sending.send_queued(100, connection=connection).retried == 1
@@ -650,62 +655,85 @@ def test_a_temporary_failure_backs_off_then_gives_up_after_the_maximum(instituti
     assert (result.retried, result.failed) == (0, 1)
     row.refresh_from_db()
     assert (row.state, row.attempts) == (Q.FAILED, 3)
-    assert connection.tries[graduate.email] == 3
+    assert connection.tries == {
+        graduate.private_email: 3
+    }  # a temporary failure never tries the other address
     assert mailoutbox == []
 
 
 # --- which address -------------------------------------------------------------------------------------------------------
 
 
-def test_t3_prefers_the_private_address_and_t1_the_school_address(institution, mailoutbox):
+def test_t1_and_t3_prefer_the_private_address_and_fall_back_to_the_school_one(institution, mailoutbox):
     both = make_graduate(institution, diploma_date=DIPLOMA)
     school_only = make_graduate(institution, diploma_date=DIPLOMA, private_email="")
     private_only = make_graduate(institution, diploma_date=DIPLOMA, email="")
+    everyone = sorted([both.private_email, school_only.email, private_only.private_email])
 
+    for day in (T1_DUE, T1_DUE + days(7), T3_DUE, T3_DUE + days(7)):
+        run_day(day)
+        assert sorted(recipients(mailoutbox)) == everyone, day
+        mail.outbox.clear()
+    assert OutboundEmail.objects.filter(to_address=both.email).count() == 0
+
+
+def test_t1_without_a_private_address_goes_to_the_school_address(institution, mailoutbox, t1):
+    graduate = make_graduate(institution, diploma_date=DIPLOMA, private_email="")
     run_day(T1_DUE)
-    assert sorted(recipients(mailoutbox)) == sorted(
-        [both.email, school_only.email, private_only.private_email]
-    )
-    mail.outbox.clear()
-
-    run_day(T3_DUE)
-    assert sorted(recipients(mailoutbox)) == sorted(
-        [both.private_email, school_only.email, private_only.private_email]
-    )
-    mail.outbox.clear()
-
-    run_day(T3_DUE + days(7))
-    assert sorted(recipients(mailoutbox)) == sorted(
-        [both.private_email, school_only.email, private_only.private_email]
-    )
+    run_day(T1_DUE + days(7))
+    assert recipients(mailoutbox) == [graduate.email, graduate.email]
+    assert set(emails_of(graduate).values_list("purpose", "to_address")) == {
+        ("invitation", graduate.email),
+        ("reminder-1", graduate.email),
+    }
 
 
-def test_t3_falls_back_to_the_school_address_after_a_bounce_and_reminds_there(institution, mailoutbox):
+@pytest.mark.parametrize("code, due", [("T1", T1_DUE), ("T3", T3_DUE)])
+def test_a_bounce_at_the_private_address_falls_back_to_the_school_address_and_reminds_there(
+    institution, mailoutbox, code, due
+):
     graduate = make_graduate(institution, diploma_date=DIPLOMA)
     connection = ScriptedConnection({graduate.private_email: [550] * 5})
 
-    _plan, result = run_day(T3_DUE, connection)
+    _plan, result = run_day(due, connection)
 
     assert (result.bounced, result.sent) == (1, 1)
     assert recipients(mailoutbox) == [graduate.email]
     assert connection.tries == {graduate.private_email: 1, graduate.email: 1}
-    invitation = invitation_of(graduate, "T3")
+    invitation = invitation_of(graduate, code)
     assert invitation.status == S.SENT
-    assert set(emails_of(graduate).values_list("purpose", "state")) == {
-        ("invitation", Q.FAILED),
-        ("invitation-alt", Q.SENT),
+    assert set(emails_of(graduate).values_list("purpose", "state", "to_address")) == {
+        ("invitation", Q.FAILED, graduate.private_email),
+        ("invitation-alt", Q.SENT, graduate.email),
     }
-    run_day(T3_DUE + days(7), connection)
+    assert invitation.events.filter(detail__startswith="bounced, trying the other address").count() == 1
+    run_day(due + days(7), connection)
     assert recipients(mailoutbox) == [graduate.email, graduate.email]
     assert connection.tries[graduate.private_email] == 1
 
 
-def test_t3_bounce_without_another_address_bounces_the_invitation(institution, mailoutbox):
+def test_t1_bounced_at_both_addresses_bounces_once_each_and_nothing_more(institution, mailoutbox):
+    graduate = make_graduate(institution, diploma_date=DIPLOMA)
+    connection = ScriptedConnection({graduate.private_email: [550] * 5, graduate.email: [550] * 5})
+
+    _plan, result = run_day(T1_DUE, connection)
+
+    assert (result.bounced, result.sent) == (2, 0)
+    assert invitation_of(graduate, "T1").status == S.BOUNCED
+    for offset in (1, 7, 14):
+        run_day(T1_DUE + days(offset), connection)
+    assert connection.tries == {graduate.private_email: 1, graduate.email: 1}
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize("code, due", [("T1", T1_DUE), ("T3", T3_DUE)])
+def test_a_bounce_without_another_address_bounces_the_invitation(institution, mailoutbox, code, due):
     graduate = make_graduate(institution, diploma_date=DIPLOMA, email="")
     connection = ScriptedConnection({graduate.private_email: [550] * 5})
-    run_day(T3_DUE, connection)
-    assert invitation_of(graduate, "T3").status == S.BOUNCED
+    run_day(due, connection)
+    assert invitation_of(graduate, code).status == S.BOUNCED
     assert connection.tries == {graduate.private_email: 1}
+    assert not emails_of(graduate).filter(purpose="invitation-alt").exists()
     assert mailoutbox == []
 
 
@@ -745,7 +773,7 @@ def test_the_command_today_default_is_the_real_date(institution, mailoutbox):
     text = command()
     assert text.startswith("today:")
     assert invitation_of(graduate, "T1").sent_on == today
-    assert recipients(mailoutbox) == [graduate.email]
+    assert recipients(mailoutbox) == [graduate.private_email]
 
 
 def test_the_command_rejects_a_malformed_day():
@@ -833,7 +861,7 @@ def test_dispatch_delivered_twice_queues_and_sends_once(
     assert len(callbacks) == 2
     for _ in callbacks:
         send_batch.run(t1.pk, 100)
-    assert sorted(recipients(mailoutbox)) == sorted(g.email for g in graduates)
+    assert sorted(recipients(mailoutbox)) == sorted(g.private_email for g in graduates)
     assert Invitation.objects.count() == 3
     assert OutboundEmail.objects.count() == 3
 
