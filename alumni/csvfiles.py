@@ -6,16 +6,38 @@ order mark; otherwise accented names come out garbled. A text
 cell that starts like a formula (``=``, ``+``, ``-``, ``@``, tab, CR) would be
 evaluated by a spreadsheet, so it gets a leading quote (CSV injection, OWASP):
 upload reports echo what an uploader typed, exports echo labels.
+
+A student number is text, but Excel reads ``0104515`` as the number 104515 and
+drops the zero; saved again, the re-uploaded row would not match its graduate.
+So a :class:`TextCell` of digits is written as ``="0104515"``, which Excel
+shows as the text 0104515 and the cohort reader unwraps again. (Digits only:
+no other text is ever written as a formula.)
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 BOM = "\ufeff"
 DELIMITER = ";"
 LINE_END = "\r\n"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+class TextCell(str):
+    """A value a spreadsheet must keep as text, such as a student number."""
+
+
+def cell(value) -> str:
+    """How one value is written: a :class:`TextCell` of digits as ``="…"``,
+    everything else formula-safe."""
+    if isinstance(value, TextCell) and _DIGITS.fullmatch(value):
+        return f'="{value}"'
+    return formula_safe(value)
 
 
 def formula_safe(value) -> str:
@@ -36,5 +58,5 @@ def csv_text(header: Iterable, rows: Iterable[Iterable]) -> str:
     rows_writer = writer(out)
     rows_writer.writerow([formula_safe(h) for h in header])
     for row in rows:
-        rows_writer.writerow([formula_safe(v) for v in row])
+        rows_writer.writerow([cell(v) for v in row])
     return out.getvalue()

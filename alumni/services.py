@@ -60,16 +60,16 @@ def check_file(data: bytes, institution: Institution, *, sheet=None, today=None)
     return validate(raw, reference_for(institution, today))
 
 
-def _report(checked: CheckedTable, counts: Counts | None = None) -> dict:
+def _report(checked: CheckedTable, counts: Counts | None = None, *, preview: bool = True) -> dict:
     report = {
         "problems": checked.problems,
-        "warnings": checked.warnings,
+        "warnings": checked.warnings + (counts.warnings if counts else []),
         "ignored_columns": checked.ignored_columns,
         "rejected_rows": checked.rejected_rows,
         "file_problem": checked.file_problem,
         "valid_rows": len(checked.valid),
     }
-    if counts is not None:
+    if counts is not None and preview:
         report["preview"] = {
             "new": counts.new,
             "updated": counts.updated,
@@ -194,7 +194,7 @@ def _apply(upload: Upload, checked: CheckedTable, counts: Counts) -> None:
     upload.rows_updated = counts.updated
     upload.rows_unchanged = counts.unchanged
     upload.rows_rejected = _rows_rejected(checked)
-    upload.report = _report(checked)
+    upload.report = _report(checked, counts, preview=False)
     upload.report["new_locations"] = counts.new_locations
 
 

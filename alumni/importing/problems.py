@@ -13,7 +13,14 @@ MESSAGES = {
     # --- the file as a whole
     "empty_file": _("The file is empty."),
     "no_data_rows": _("The file has a header row but no graduates."),
-    "no_header": _("No header row found: the first filled row must name the columns."),
+    "no_header": _(
+        "No header row found: none of the first rows names the columns. The header row needs at "
+        "least {columns}."
+    ),
+    "header_incomplete": _(
+        "Row {header_row} looks like your header row, but the required columns {columns} are "
+        "missing. Check the names in that row against the file format."
+    ),
     "binary_file": _(
         "This is not a CSV or Excel file (it contains binary data). "
         "Save it from Excel as 'CSV (semicolon separated)' or as .xlsx."
@@ -21,6 +28,13 @@ MESSAGES = {
     "old_xls": _("The old Excel format (.xls) cannot be read. Save the file as .xlsx or CSV."),
     "too_large": _("The file is {size_mb} MB; the limit is {limit_mb} MB. Split it into smaller files."),
     "too_many_rows": _("The file has {rows} rows; the limit is {limit}. Split it into smaller files."),
+    "too_many_rows_streamed": _(
+        "The file has more than {limit} rows, the limit. Split it into smaller files."
+    ),
+    "too_large_unzipped": _(
+        "The Excel file unpacks to {size_mb} MB; the limit is {limit_mb} MB. Save it as CSV, "
+        "or split it into smaller files."
+    ),
     "csv_unreadable": _("The file cannot be read as CSV near line {line}: {detail}"),
     "xlsx_unreadable": _("The Excel file cannot be opened: {detail}"),
     "sheet_missing": _("There is no sheet named '{sheet}'. The sheets are: {sheets}."),
@@ -57,6 +71,21 @@ MESSAGES = {
     "ignored_column": _("The column '{column}' is not used and was ignored."),
     "new_location": _("New location '{value}' will be created."),
     "birth_date_reduced": _("Only the year of birth is kept from '{column}'."),
+    "title_rows_skipped": _(
+        "Row(s) {rows} above the header row (row {header_row}) are not graduates and were skipped."
+    ),
+    "footer_skipped": _("'{value}' looks like a total line, not a graduate, and was skipped."),
+    "private_email_dropped": _(
+        "'{value}' is not a valid e-mail address. The row is imported without this private address."
+    ),
+    "leading_zeros_name": _(
+        "Student number {value} is taken to be graduate {stored}, who has the same name: the "
+        "leading zeros were probably lost in Excel. The stored number {stored} is kept."
+    ),
+    "leading_zeros_email": _(
+        "Student number {value} is taken to be graduate {stored}, who has the same e-mail address: "
+        "the leading zeros were probably lost in Excel. The stored number {stored} is kept."
+    ),
 }
 
 

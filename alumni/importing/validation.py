@@ -68,7 +68,7 @@ class CheckedTable:
 
 
 def validate(raw: RawTable, ref: Reference) -> CheckedTable:
-    warnings: list[Problem] = []
+    warnings: list[Problem] = list(raw.notices)
     problems: list[Problem] = []
 
     # --- columns
@@ -92,17 +92,7 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
             problems.append(
                 Problem("duplicate_column", column=headers[0], params={"headers": ", ".join(headers)})
             )
-    for name in cols.REQUIRED:
-        if name not in field_at:
-            problems.append(
-                Problem(
-                    "missing_column",
-                    column=cols.display_name(name),
-                    params={"aliases": ", ".join(cols.ALIASES[name][1:4])},
-                )
-            )
-    if "email" not in field_at and "private_email" not in field_at:
-        problems.append(Problem("missing_email_column", column="email"))
+    problems.extend(_missing_columns(raw, field_at))
     if not len(raw.frame):
         problems.append(Problem("no_data_rows"))
     if problems:
@@ -167,9 +157,18 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
         parts = values.str.rpartition("@")  # always three strings, also without an "@"
         local, domain = parts[0], parts[2]
         normalised = values.where(~values.str.contains("@"), local + "@" + domain.str.lower())
-        out[name] = normalised
         invalid = (values != "") & ~normalised.str.match(EMAIL_RE)
-        report(invalid, "email_invalid", name)
+        if name == "private_email":
+            # A private address is extra: a typo in it must not cost the row
+            # (and with it the school address). The cell is dropped, with a note.
+            for label in frame.index[invalid.to_numpy()]:
+                warnings.append(
+                    Problem("private_email_dropped", int(rows[label]), header_of[name], values[label])
+                )
+            normalised = normalised.mask(invalid, "")
+        else:
+            report(invalid, "email_invalid", name)
+        out[name] = normalised
     no_address = (out["email"] == "") & (out["private_email"] == "")
     report(no_address & ~bad, "email_missing", "email" if "email" in field_at else "private_email")
 
@@ -264,6 +263,39 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
         bad=bad,
         birth_date_at=field_at.get("birth_date"),
     )
+
+
+def _missing_columns(raw: RawTable, field_at: dict) -> list[Problem]:
+    """The required columns the header lacks, said once: with no known column
+    at all there is no header row; with two or more missing, the row found is
+    named as the likely header instead of one message per column."""
+    missing = [name for name in cols.REQUIRED if name not in field_at]
+    no_email = "email" not in field_at and "private_email" not in field_at
+    if not missing and not no_email:
+        return []
+    names = [cols.display_name(name) for name in missing] + (["email"] if no_email else [])
+    if not field_at:
+        return [
+            Problem("no_header", params={"columns": ", ".join(cols.display_name(n) for n in cols.REQUIRED)})
+        ]
+    if len(names) >= 2:
+        return [
+            Problem(
+                "header_incomplete",
+                row=raw.header_row or None,
+                params={"header_row": raw.header_row, "columns": ", ".join(names)},
+            )
+        ]
+    if no_email:
+        return [Problem("missing_email_column", column="email")]
+    name = missing[0]
+    return [
+        Problem(
+            "missing_column",
+            column=cols.display_name(name),
+            params={"aliases": ", ".join(cols.ALIASES[name][1:4])},
+        )
+    ]
 
 
 def parse_dates(values: pd.Series) -> pd.Series:

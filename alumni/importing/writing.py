@@ -12,7 +12,7 @@ e-mail keeps the one the graduate gave in the survey.
 """
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 from django.db import connection, transaction
@@ -57,6 +57,7 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     new_locations: int = 0
+    warnings: list[dict] = field(default_factory=list)  # found while writing (lost leading zeros)
 
 
 def upsert(checked: CheckedTable, institution: Institution, upload=None, *, dry_run=False) -> Counts:
@@ -72,7 +73,7 @@ def upsert(checked: CheckedTable, institution: Institution, upload=None, *, dry_
             incoming["location"], institution, upload, dry_run
         )
         incoming["cohort_id"] = _resolve_cohorts(incoming["school_year"], institution, dry_run)
-        merged, new, changed = _diff(incoming, institution)
+        merged, new, changed, counts.warnings = _diff(incoming, institution)
         counts.new, counts.updated = int(new.sum()), int(changed.sum())
         counts.unchanged = len(merged) - counts.new - counts.updated
         if not dry_run:
@@ -133,6 +134,7 @@ def _diff(incoming: pd.DataFrame, institution):
         columns=["id", *FIELDS],
     )
     stored["student_number"] = stored["student_number"].astype(incoming["student_number"].dtype)
+    incoming, warnings = _match_lost_zeros(incoming, stored)
     merged = incoming.merge(
         stored, on="student_number", how="left", suffixes=("", "_stored"), validate="one_to_one"
     )
@@ -147,7 +149,64 @@ def _diff(incoming: pd.DataFrame, institution):
         same = (ours == theirs).fillna(False) | (_blank(ours) & _blank(theirs))
         changed |= ~new & ~same.astype(bool)
     merged["id"] = merged["id"].astype("Int64")
-    return merged, new, changed
+    return merged, new, changed, warnings
+
+
+def _match_lost_zeros(incoming: pd.DataFrame, stored: pd.DataFrame):
+    """Give a row the stored student number it lost its leading zeros from.
+
+    Excel turns ``0104515`` into ``104515`` when a "rows to fix" file is opened
+    and saved; without this the corrected row would become a second graduate
+    with a second invitation. A row is matched only when its number is not
+    stored as written, exactly one stored graduate not already in the file has
+    the same number without leading zeros, and that graduate has the same name
+    or the same e-mail address. The stored number is kept; the row is named in
+    a warning.
+    """
+    if stored.empty:
+        return incoming, []
+    numbers = incoming["student_number"]
+    unknown = ~numbers.isin(stored["student_number"])
+    if not unknown.any():
+        return incoming, []
+    free = stored[~stored["student_number"].isin(numbers)]
+    key = free["student_number"].str.lstrip("0")
+    free = free[(key != "") & ~key.duplicated(keep=False)].assign(_key=key)
+    rows = incoming.loc[
+        unknown, ["student_number", "first_name", "last_name", "email", "private_email", "row"]
+    ]
+    rows = rows.assign(_key=rows["student_number"].str.lstrip("0"), _label=rows.index)
+    pairs = rows.merge(free, on="_key", suffixes=("", "_stored"))
+    if pairs.empty:
+        return incoming, []
+
+    def same(a, b):
+        a, b = pairs[a].fillna("").str.lower(), pairs[b].fillna("").str.lower()
+        return (a != "") & (a == b)
+
+    by_name = same("first_name", "first_name_stored") & same("last_name", "last_name_stored")
+    by_email = (
+        same("email", "email_stored")
+        | same("private_email", "private_email_stored")
+        | same("email", "private_email_stored")
+        | same("private_email", "email_stored")
+    )
+    pairs = pairs[by_name | by_email].drop_duplicates("student_number_stored", keep="first")
+    if pairs.empty:
+        return incoming, []
+    incoming = incoming.copy()
+    incoming.loc[pairs["_label"].to_numpy(), "student_number"] = pairs["student_number_stored"].to_numpy()
+    warnings = [
+        {
+            "code": "leading_zeros_name" if named else "leading_zeros_email",
+            "row": int(pair.row),
+            "column": None,
+            "value": pair.student_number,
+            "params": {"stored": pair.student_number_stored},
+        }
+        for pair, named in zip(pairs.itertuples(index=False), by_name[pairs.index], strict=True)
+    ]
+    return incoming, warnings
 
 
 INTEGER_FIELDS = ("programme_id", "cohort_id", "level", "location_id", "birth_year")

@@ -155,6 +155,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # --- Cohort upload limits (cohort-upload.md) ------------------------------
 ALUMNI_UPLOAD_MAX_BYTES = env.int("ALUMNI_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 ALUMNI_UPLOAD_MAX_ROWS = env.int("ALUMNI_UPLOAD_MAX_ROWS", default=1_000_000)
+# --- cohort uploads: limits checked before parsing (engineer D, issue 12 item 7)
+# An .xlsx is a zip archive: refused when its members together unpack to more
+# than this, before openpyxl reads any XML (a 3 MB "zip bomb" expands to GBs).
+ALUMNI_UPLOAD_MAX_UNZIPPED_BYTES = env.int("ALUMNI_UPLOAD_MAX_UNZIPPED_BYTES", default=512 * 1024 * 1024)
+# --- end cohort uploads
 
 # --- E-mail -----------------------------------------------------------------
 # EMAIL_URL: smtp://user:pass@host:port, smtp+tls://…, smtp+ssl://…

@@ -300,9 +300,10 @@ def download(client, name, upload) -> tuple[str, list[list[str]]]:
 
 
 def assert_formula_safe(table: list[list[str]]):
+    """No cell a spreadsheet would run; ="0104515" (digits as text) is the one formula allowed."""
     for line in table:
         for cell in line:
-            assert not cell.startswith(FORMULA_START), cell
+            assert not cell.startswith(FORMULA_START) or re.fullmatch(r'="[0-9]+"', cell), cell
 
 
 def test_problems_csv_is_semicolon_separated_with_bom_and_formula_safe(admin_client, dangerous_upload):
@@ -329,7 +330,7 @@ def test_rows_to_fix_csv_is_semicolon_separated_with_bom_and_formula_safe(admin_
     assert [line[0] for line in table[1:]] == ["2", "3"]
     second = dict(zip(header, table[2], strict=True))
     assert second["tussenvoegsel"] == "'@SUM(1)"
-    assert second["studentnummer"] == rows[1]["studentnummer"]  # leading zeros kept
+    assert second["studentnummer"] == f'="{rows[1]["studentnummer"]}"'  # text for Excel: zeros kept
 
 
 def test_rows_to_fix_can_be_uploaded_again_once_fixed(admin_client, institution, dangerous_upload):
@@ -341,11 +342,12 @@ def test_rows_to_fix_can_be_uploaded_again_once_fixed(admin_client, institution,
         record = dict(zip(header, line, strict=True))
         record.pop("rij")
         record = {k.lstrip("'"): v.removeprefix("'") for k, v in record.items()}
+        number = record["studentnummer"].removeprefix('="').removesuffix('"')
         record.update(
             voornaam=record["voornaam"].lstrip("=@"),  # the admin removes what looks like a formula
             tussenvoegsel=record["tussenvoegsel"].lstrip("=@"),
             crebo=graduate(1)["crebo"],
-            email=graduate(1)["email"].replace("1@", f"{record['studentnummer']}@"),
+            email=graduate(1)["email"].replace("1@", f"{number}@"),
         )
         fixed.append(record)
     response = post_file(admin_client, institution, make_csv(fixed))

@@ -224,10 +224,22 @@ def test_an_invalid_email_is_an_error_naming_row_and_column(check, bad):
     assert bad.strip() in message(problem)
 
 
-def test_an_invalid_private_email_is_an_error_too(check):
-    rows = [graduate(1, prive_email="geen-adres")]
-    problem = only_problem(check(rows).problems, "email_invalid")
-    assert problem["column"] == "prive_email"
+def test_an_invalid_private_email_drops_the_cell_not_the_row(store, institution):
+    rows = [graduate(1, prive_email="geen-adres"), graduate(2, prive_email="eigen@example.nl")]
+    outcome = store(rows)
+    assert outcome.checked.problems == []
+    warning = only_problem(outcome.checked.warnings, "private_email_dropped")
+    assert (warning["row"], warning["column"], warning["value"]) == (2, "prive_email", "geen-adres")
+    assert "geen-adres" in message(warning)
+    assert stored(1, institution).private_email == ""
+    assert stored(1, institution).email == graduate(1)["email"]
+    assert stored(2, institution).private_email == "eigen@example.nl"
+
+
+def test_an_invalid_private_email_as_the_only_address_still_rejects_the_row(check):
+    checked = check([graduate(1, email="", prive_email="geen-adres")])
+    assert [p["code"] for p in checked.problems] == ["email_missing"]
+    assert [w["code"] for w in checked.warnings] == ["private_email_dropped"]
 
 
 def test_at_least_one_email_per_row(check):
