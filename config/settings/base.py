@@ -9,6 +9,7 @@ is what ``make run`` uses, so a newcomer needs no server at all.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("VAR_DIR", default=str(BASE_DIR / "var")))
@@ -238,6 +239,22 @@ SURVEYS_MAX_SEND_ATTEMPTS = env.int("SURVEYS_MAX_SEND_ATTEMPTS", default=8)
 SURVEYS_ASYNC_COMMIT = env.bool("SURVEYS_ASYNC_COMMIT", default=False)
 # How often beat plans the day and hands batches to the workers.
 SURVEYS_DISPATCH_EVERY_SECONDS = env.float("SURVEYS_DISPATCH_EVERY_SECONDS", default=60)
+# --- Privacy: erasure and retention (alumni.privacy, docs/privacy.md) -------------
+# The key of the erasure tombstones (keyed hashes of erased student numbers and
+# links); SECRET_KEY when empty. Set it once and keep it: a new key forgets
+# every tombstone, so erased students could be imported again.
+PRIVACY_HMAC_KEY = env.str("PRIVACY_HMAC_KEY", default="")
+# Contact data (names, e-mail addresses) goes this many days after the last
+# wave (T3) closed or could no longer be sent, unless the graduate joined the
+# alumni network.
+PRIVACY_CONTACT_GRACE_DAYS = env.int("PRIVACY_CONTACT_GRACE_DAYS", default=30)
+# An upload checked but never confirmed: its file is deleted after this many hours.
+PRIVACY_UNCONFIRMED_UPLOAD_HOURS = env.int("PRIVACY_UNCONFIRMED_UPLOAD_HOURS", default=24)
+# Upload reports keep the rows to fix and the quoted values this many days, then only codes and counts.
+PRIVACY_UPLOAD_REPORT_DAYS = env.int("PRIVACY_UPLOAD_REPORT_DAYS", default=30)
+PRIVACY_RETENTION_HOUR = env.int("PRIVACY_RETENTION_HOUR", default=3)  # the daily run, local time
+# --- end privacy ------------------------------------------------------------------
+
 CELERY_BEAT_SCHEDULE = {
     "plan-and-dispatch-survey-mail": {
         "task": "surveys.tasks.dispatch",
@@ -246,6 +263,10 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-report-cube": {
         "task": "reports.tasks.refresh_cube",
         "schedule": 60.0,  # reports.cube: readers refresh themselves; this keeps it warm
+    },
+    "apply-retention": {
+        "task": "alumni.tasks.apply_retention",
+        "schedule": crontab(hour=PRIVACY_RETENTION_HOUR, minute=17),  # daily, alumni.privacy.retention
     },
 }
 
