@@ -1,4 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import (
     Cohort,
@@ -13,6 +18,7 @@ from .models import (
     SbiSection,
     Upload,
 )
+from .privacy.erasure import ErasureRefused, erase_graduate
 
 
 class LocationInline(admin.TabularInline):
@@ -88,8 +94,39 @@ class CohortAdmin(admin.ModelAdmin):
     list_filter = ("institution", "school_year")
 
 
+class EraseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Kept in the audit log, so never the graduate's name, e-mail address or student number "
+            "(for example: request by e-mail, ticket 2291)."
+        ),
+    )
+
+
+class ErasedFilter(admin.SimpleListFilter):
+    title = _("erased")
+    parameter_name = "erased"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("erased")), ("no", _("not erased"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(erased_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(erased_at__isnull=True)
+        return queryset
+
+
 @admin.register(Graduate)
 class GraduateAdmin(admin.ModelAdmin):
+    """No delete: it would take the graduate's invitations and answers with it
+    (Invitation.graduate is PROTECT, so it would fail anyway). "Erase selected
+    graduates" asks for a reason and erases instead (alumni.privacy.erasure)."""
+
     list_display = (
         "student_number",
         "last_name",
@@ -98,13 +135,64 @@ class GraduateAdmin(admin.ModelAdmin):
         "programme",
         "diploma_date",
         "pathway",
+        "erased_at",
     )
-    list_filter = ("institution", "cohort__school_year", "pathway", "level", "location")
+    list_filter = (ErasedFilter, "institution", "cohort__school_year", "pathway", "level", "location")
     search_fields = ("student_number", "last_name", "email", "private_email", "programme__crebo")
     list_select_related = ("institution", "programme")
     raw_id_fields = ("programme", "cohort", "location", "last_upload")
+    readonly_fields = ("erased_at", "contact_removed_at")
     date_hierarchy = "diploma_date"
     show_full_result_count = False
+    actions = ["erase_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.erased_at is not None:
+            return False  # nothing of the person is left to edit, and nothing may come back
+        return super().has_change_permission(request, obj)
+
+    @admin.action(description=_("Erase selected graduates"), permissions=["change"])
+    def erase_selected(self, request, queryset):
+        """Step 1 shows the graduates and asks for a reason; step 2 (POST with
+        ``confirm``) erases each in its own transaction, each with an audit entry."""
+        queryset = queryset.filter(erased_at__isnull=True).select_related("institution", "programme")
+        form = EraseForm(request.POST if "confirm" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            erased, refused = 0, []
+            for graduate in queryset:
+                try:
+                    erase_graduate(
+                        graduate, reason=form.cleaned_data["reason"], user=request.user, request=request
+                    )
+                    erased += 1
+                except ErasureRefused as error:
+                    refused.append(str(error))
+            if erased:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d graduate erased. Their coded answers were kept; report figures are unchanged.",
+                        "%(count)d graduates erased. Their coded answers were kept; report figures are unchanged.",
+                        erased,
+                    )
+                    % {"count": erased},
+                    messages.SUCCESS,
+                )
+            for message in sorted(set(refused)):
+                self.message_user(request, message, messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Erase graduates"),
+            "opts": self.model._meta,
+            "graduates": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/alumni/graduate/erase_selected.html", context)
 
 
 @admin.register(Upload)

@@ -1,12 +1,21 @@
-"""The cohort upload flow: choose a file -> read the report -> confirm (or discard)."""
+"""The cohort upload flow: choose a file -> read the report -> confirm (or discard).
+
+Each step writes an audit entry (``audit.services.record``), in the
+transaction of the change it records; so do the upload's page and its two
+downloads, which show the uploaded rows (personal data). Entries carry counts
+and ids, never the file name or a row's contents.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from audit.services import Action, record
 
 from . import selectors, services
 from .forms import CohortUploadForm
@@ -22,13 +31,24 @@ def upload_list(request):
     form = CohortUploadForm(request.POST or None, request.FILES or None, institutions=institutions)
     if request.method == "POST" and form.is_valid():
         handle = form.cleaned_data["file"]
-        upload = services.receive_upload(
-            institution=form.cleaned_data["institution"],
-            user=request.user,
-            file_name=handle.name,
-            data=handle.read(),
-            sheet=form.cleaned_data["sheet"],
-        )
+        with transaction.atomic():
+            upload = services.receive_upload(
+                institution=form.cleaned_data["institution"],
+                user=request.user,
+                file_name=handle.name,
+                data=handle.read(),
+                sheet=form.cleaned_data["sheet"],
+            )
+            _record(
+                request,
+                Action.UPLOAD,
+                "upload_received",
+                upload,
+                status=upload.status,
+                rows_total=upload.rows_total,
+                rows_rejected=upload.rows_rejected,
+                file_size=upload.file_size,
+            )
         return redirect("alumni:upload_detail", pk=upload.pk)
     uploads = selectors.uploads_for(request.user)[:50]
     return render(
@@ -36,6 +56,10 @@ def upload_list(request):
         "alumni/upload_list.html",
         {"form": form, "uploads": uploads, "has_institutions": institutions.exists()},
     )
+
+
+def _record(request, action, what, upload, **details):
+    record(action, what, request=request, target=upload, institution=upload.institution_id, details=details)
 
 
 def _upload_or_404(request, pk):
@@ -48,6 +72,7 @@ def upload_detail(request, pk):
     report = upload.report or {}
     problems = report.get("problems", [])
     page = Paginator(problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
+    _record(request, Action.VIEW, "upload_detail", upload, page=page.number)
     return render(
         request,
         "alumni/upload_detail.html",
@@ -71,7 +96,20 @@ def upload_confirm(request, pk):
     upload = _upload_or_404(request, pk)
     import_valid_rows = request.POST.get("import_valid_rows") == "1"
     try:
-        outcome = services.confirm_upload(upload, import_valid_rows=import_valid_rows)
+        with transaction.atomic():
+            outcome = services.confirm_upload(upload, import_valid_rows=import_valid_rows)
+            _record(
+                request,
+                Action.IMPORT,
+                "upload_confirmed",
+                outcome.upload,
+                written=outcome.written,
+                import_valid_rows=import_valid_rows,
+                new=outcome.counts.new,
+                updated=outcome.counts.updated,
+                unchanged=outcome.counts.unchanged,
+                rejected=outcome.upload.rows_rejected,
+            )
     except services.UploadNotConfirmable:
         messages.warning(request, _("This upload was already handled; nothing was changed."))
         return redirect("alumni:upload_detail", pk=upload.pk)
@@ -94,7 +132,10 @@ def upload_confirm(request, pk):
 @login_required
 @require_POST
 def upload_discard(request, pk):
-    services.discard_upload(_upload_or_404(request, pk))
+    upload = _upload_or_404(request, pk)
+    with transaction.atomic():
+        services.discard_upload(upload)
+        _record(request, Action.UPLOAD, "upload_discarded", upload, status=upload.status)
     messages.info(request, _("The upload was discarded and its file deleted."))
     return redirect("alumni:upload_list")
 
@@ -108,15 +149,17 @@ def _csv_response(text: str, filename: str) -> HttpResponse:
 @login_required
 def upload_problems_csv(request, pk):
     upload = _upload_or_404(request, pk)
-    return _csv_response(problems_csv(upload.report.get("problems", [])), f"upload-{upload.pk}-problems.csv")
+    problems = upload.report.get("problems", [])
+    _record(request, Action.EXPORT, "upload_problems_csv", upload, rows=len(problems))
+    return _csv_response(problems_csv(problems), f"upload-{upload.pk}-problems.csv")
 
 
 @login_required
 def upload_rejected_rows_csv(request, pk):
     upload = _upload_or_404(request, pk)
-    return _csv_response(
-        rejected_rows_csv(upload.report.get("rejected_rows", [])), f"upload-{upload.pk}-rows-to-fix.csv"
-    )
+    rows = upload.report.get("rejected_rows", [])
+    _record(request, Action.EXPORT, "upload_rows_to_fix_csv", upload, rows=len(rows))
+    return _csv_response(rejected_rows_csv(rows), f"upload-{upload.pk}-rows-to-fix.csv")
 
 
 @login_required

@@ -13,6 +13,8 @@ No foreign keys either: deleting a user or an institution must not touch
 (and so must not be refused by) the log.
 """
 
+import json
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,3 +82,8 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("audit entries cannot be deleted")
+
+    @property
+    def details_text(self) -> str:
+        """The details as one line of JSON, for the page and the admin."""
+        return json.dumps(self.details, ensure_ascii=False, sort_keys=True) if self.details else ""

@@ -3,9 +3,20 @@
 ``record`` is called in the same transaction as the change it records (an
 erasure and its entry commit together or not at all); for reads (a page or
 an export of personal data) it is called when the data is handed out.
+
+Who calls it: the report and upload views (exports, downloads, views of
+personal data), the graduate pages, erasure and retention (their own
+modules), and ``audit.signals`` for logins and role changes.
+
+API keys do not exist yet (issue #16). When they do, every creation,
+rotation and revocation of a key must call
+``record(Action.API_KEY_CHANGE, "api_key_created" | "api_key_rotated" |
+"api_key_revoked", request=..., target=<the key>, institution=...)`` in the
+transaction that changes the key — the key's id and prefix in ``details``
+at most, never the secret.
 """
 
-from config.clientip import client_ip
+from config.clientip import client_address
 
 from .models import AuditEntry
 
@@ -47,7 +58,4 @@ def record(
 
 
 def _ip(request) -> str | None:
-    if request is None:
-        return None
-    ip = client_ip(request)
-    return ip if ip != "unknown" else None
+    return client_address(request) if request is not None else None

@@ -93,7 +93,7 @@ def generate(graduates: int, crebos: int, institutions: int) -> None:
     with connection.cursor() as cur:
         cur.execute(
             "TRUNCATE surveys_response, surveys_invitationevent, surveys_outboundemail, surveys_invitation,"
-            " alumni_graduate, alumni_cohort, alumni_location, alumni_upload, reports_exportlog CASCADE"
+            " alumni_graduate, alumni_cohort, alumni_location, alumni_upload CASCADE"
         )
         cur.execute("DELETE FROM alumni_membership")
         cur.execute("DELETE FROM reports_region_institutions")

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import ExportLog, Region, RegionalAnalyst
+from .models import Region, RegionalAnalyst
 
 
 @admin.register(Region)
@@ -11,21 +11,6 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(RegionalAnalyst)
 class RegionalAnalystAdmin(admin.ModelAdmin):
+    """Creating or deleting an analyst is a role change: audit.signals logs it."""
+
     list_display = ["user", "region"]
-
-
-@admin.register(ExportLog)
-class ExportLogAdmin(admin.ModelAdmin):
-    """Read-only: a log nobody can edit."""
-
-    list_display = ["at", "user", "kind", "institution", "detail"]
-    list_filter = ["kind"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,4 +1,4 @@
-"""Who may compare institutions, and the log of every export of personal data.
+"""Who may compare institutions: regions and their analysts.
 
 A regional analyst is not a member of one institution (``alumni.Membership``
 is per institution and grants access to that institution's graduates), so the
@@ -9,7 +9,8 @@ region's cross-institution views and nothing else (see ``reports.scoping``).
 
 The report cube's tables live with the rest of the cube, in
 ``reports/cube/models.py``; they are imported here, where Django looks for
-the app's models.
+the app's models. Exports and views of personal data are logged in the
+audit log (``audit.services.record``), which replaced this app's ExportLog.
 """
 
 import re
@@ -83,25 +84,3 @@ class RegionalAnalyst(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.region}"
-
-
-class ExportLog(models.Model):
-    """One export or view of personal data: who, what, when (platform.md, AVG)."""
-
-    class Kind(models.TextChoices):
-        NETWORK_LIST = "network_list", _("alumni network list (page)")
-        NETWORK_CSV = "network_csv", _("alumni network list (CSV)")
-        RAW_RESPONSES = "raw_responses", _("anonymised response rows")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    institution = models.ForeignKey(Institution, null=True, blank=True, on_delete=models.SET_NULL)
-    detail = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["-at"]
-        verbose_name = _("export log entry")
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.kind}"

@@ -1,5 +1,9 @@
 """Report pages and downloads. Thin: parse the request, ask ``scoping`` for
-access, build the report, render. No view checks a role itself."""
+access, build the report, render. No view checks a role itself.
+
+Every download, and every page that shows personal data (the alumni network
+list), writes an audit entry (``audit.services.record``) with the filters it
+was asked with, when the data is handed out."""
 
 from __future__ import annotations
 
@@ -9,13 +13,12 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from alumni.models import Pathway
+from alumni.models import Institution, Pathway
+from audit.services import Action, record
 
 from . import exports, scoping
 from .filters import DIMENSIONS, Filters, Scope, filter_options
-from .models import ExportLog
 from .report import build_report
 from .selectors import personal_data
 from .selectors.monitoring import MONITOR_STATUSES, monitoring_counts
@@ -39,6 +42,23 @@ def parse_filters(request) -> tuple[Filters, tuple[str, ...], bool]:
     )
     by = tuple(b for b in get.getlist("by") if b in DIMENSIONS)[:2] or ("programme",)
     return filters, by, get.get("weighted") == "1"
+
+
+def _filters_detail(filters: Filters, by=None, weighted=None, **more) -> dict:
+    """What a download was narrowed to, for its audit entry (codes, never names)."""
+    detail = {
+        "filters": {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in filters.__dict__.items()
+            if v not in (None, ())
+        }
+    }
+    if by is not None:
+        detail["by"] = list(by)
+    if weighted is not None:
+        detail["weighted"] = weighted
+    detail.update({k: v for k, v in more.items() if v not in (None, "")})
+    return detail
 
 
 def _dashboard(request, access, export_url: str, template="reports/dashboard.html"):
@@ -106,7 +126,15 @@ def institution_export(request, brin, fmt):
     access = scoping.institution_access(request.user, brin)
     filters, by, weighted = parse_filters(request)
     report = build_report(access, filters, by, weighted=weighted)
-    return _download(report, fmt, f"rapport-{brin}", request.GET.get("table"))
+    response = _download(report, fmt, f"rapport-{brin}", request.GET.get("table"))
+    record(
+        Action.EXPORT,
+        "institution_report",
+        request=request,
+        institution=access.institution,
+        details=_filters_detail(filters, by, weighted, format=fmt, table=request.GET.get("table")),
+    )
+    return response
 
 
 @login_required
@@ -120,7 +148,15 @@ def cross_export(request, fmt):
     access = scoping.cross_access(request.user, _int(request.GET.get("region")))
     filters, by, weighted = parse_filters(request)
     report = build_report(access, filters, by, weighted=weighted)
-    return _download(report, fmt, "rapport-regio", request.GET.get("table"))
+    response = _download(report, fmt, "rapport-regio", request.GET.get("table"))
+    record(
+        Action.EXPORT,
+        "cross_report",
+        request=request,
+        target=access.region,
+        details=_filters_detail(filters, by, weighted, format=fmt, table=request.GET.get("table")),
+    )
+    return response
 
 
 @login_required
@@ -154,6 +190,13 @@ def monitoring(request, brin):
     filters, _by, _weighted = parse_filters(request)
     frame = monitoring_counts(access.scope, filters)
     if request.GET.get("format") == "csv":
+        record(
+            Action.EXPORT,
+            "monitoring_csv",
+            request=request,
+            institution=access.institution,
+            details=_filters_detail(filters),
+        )
         response = HttpResponse(exports.monitoring_csv(frame), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="respons-{brin}.csv"'
         return response
@@ -179,11 +222,12 @@ def network(request, brin):
     access = scoping.institution_access(request.user, brin, scoping.NETWORK)
     rows = personal_data.network_rows(access.scope)
     as_csv = request.GET.get("format") == "csv"
-    ExportLog.objects.create(
-        user=request.user,
-        kind=ExportLog.Kind.NETWORK_CSV if as_csv else ExportLog.Kind.NETWORK_LIST,
+    record(
+        Action.EXPORT if as_csv else Action.VIEW,
+        "network_csv" if as_csv else "network_list",
+        request=request,
         institution=access.institution,
-        detail=f"{len(rows)} graduates",
+        details={"rows": len(rows)},
     )
     if as_csv:
         response = HttpResponse(exports.network_csv(rows), content_type="text/csv; charset=utf-8")
@@ -198,14 +242,8 @@ def raw_export(request):
     if not scoping.may_export_raw(request.user):
         raise PermissionDenied
     filters, _by, _weighted = parse_filters(request)
-    from alumni.models import Institution
-
     scope = Scope(list(Institution.objects.values_list("pk", flat=True)))
-    ExportLog.objects.create(
-        user=request.user,
-        kind=ExportLog.Kind.RAW_RESPONSES,
-        detail=_("filters: %s") % {k: v for k, v in filters.__dict__.items() if v not in (None, ())},
-    )
+    record(Action.EXPORT, "raw_responses", request=request, details=_filters_detail(filters))
     response = StreamingHttpResponse(
         exports.raw_rows_csv(personal_data.raw_rows(scope, filters)), content_type="text/csv; charset=utf-8"
     )

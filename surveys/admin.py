@@ -56,6 +56,12 @@ class InvitationAdmin(admin.ModelAdmin):
     list_select_related = ("graduate__institution", "wave")
     show_full_result_count = False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an invitation would take its answers with it and move the
+        # report figures silently; a graduate who must go is erased instead
+        # (the graduate admin's action, alumni.privacy.erasure).
+        return False
+
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):

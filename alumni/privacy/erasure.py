@@ -41,6 +41,7 @@ from dataclasses import asdict, dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import Action, record
 
@@ -153,11 +154,13 @@ def _placeholder_student_number() -> str:
 def _check_reason(reason: str, who: scrubbing.Identifiers) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ErasureRefused("Give a reason for the erasure (it goes into the audit log).")
+        raise ErasureRefused(_("Give a reason for the erasure (it goes into the audit log)."))
     if who.contains(reason):
         raise ErasureRefused(
-            "The reason may not contain the graduate's name, e-mail address or student number: "
-            "it is kept in the audit log after the erasure."
+            _(
+                "The reason may not contain the graduate's name, e-mail address or student number: "
+                "it is kept in the audit log after the erasure."
+            )
         )
     return reason[:500]
 

@@ -302,3 +302,35 @@ def test_every_personal_field_is_handled():
     }
     fields = {f.name for f in Graduate._meta.concrete_fields}
     assert fields - not_personal == set(erasure.PERSONAL_FIELDS)
+
+
+def test_the_admin_erases_with_a_reason_instead_of_deleting(victim, admin_client):
+    changelist = reverse("admin:alumni_graduate_changelist")
+    page = admin_client.get(changelist)
+    assert b"erase_selected" in page.content and b"delete_selected" not in page.content
+    assert admin_client.get(reverse("admin:alumni_graduate_delete", args=[victim.pk])).status_code == 403
+    chosen = {"action": "erase_selected", "_selected_action": [victim.pk]}
+    asked = admin_client.post(changelist, chosen)
+    assert asked.status_code == 200 and b"Quaxelaar" in asked.content and b'name="reason"' in asked.content
+    assert Graduate.objects.get(pk=victim.pk).erased_at is None
+    refused = admin_client.post(changelist, {**chosen, "confirm": "yes", "reason": ""})
+    assert refused.status_code == 200 and Graduate.objects.get(pk=victim.pk).erased_at is None
+    done = admin_client.post(
+        changelist, {**chosen, "confirm": "yes", "reason": "verzoek, ticket 12"}, follow=True
+    )
+    assert done.status_code == 200
+    assert Graduate.objects.get(pk=victim.pk).erased_at is not None
+    entry = AuditEntry.objects.get(action="erasure")
+    assert entry.details["reason"] == "verzoek, ticket 12" and entry.path == changelist
+    assert admin_client.get(reverse("admin:alumni_graduate_change", args=[victim.pk])).status_code == 200
+    edit = admin_client.post(
+        reverse("admin:alumni_graduate_change", args=[victim.pk]), {"first_name": "Terug"}
+    )
+    assert edit.status_code == 403
+
+
+def test_invitations_cannot_be_deleted_in_the_admin(victim, admin_client):
+    invitation = victim.invitations.first()
+    assert (
+        admin_client.get(reverse("admin:surveys_invitation_delete", args=[invitation.pk])).status_code == 403
+    )

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from alumni.models import Membership
-from reports.models import ExportLog, Region, RegionalAnalyst
+from audit.models import AuditEntry
+from reports.models import Region, RegionalAnalyst
 from surveys.models import Response
 from tests.factories.datasets import make_dataset
 
@@ -127,8 +128,16 @@ def test_alumni_network_list_is_own_institution_only_and_logged(data, client, dj
     assert "@" in body
     assert client.get(reverse("reports:network", args=[A]) + "?format=csv").status_code == 200
     assert client.get(reverse("reports:network", args=[B])).status_code == 404
-    logs = list(ExportLog.objects.filter(user=career).values_list("kind", "institution__brin"))
-    assert logs.count(("network_list", A)) == 1 and logs.count(("network_csv", A)) == 1
+    institution_a = next(i for i in data.institutions if i.brin == A)
+    logs = list(
+        AuditEntry.objects.filter(actor_id=career.pk, what__startswith="network").values_list(
+            "action", "what", "institution_id"
+        )
+    )
+    assert sorted(logs) == [
+        ("export", "network_csv", institution_a.pk),
+        ("view", "network_list", institution_a.pk),
+    ]
     assert "geheim" not in body
 
 
@@ -136,7 +145,7 @@ def test_raw_export_is_logged(data, admin_client):
     response = admin_client.get(reverse("reports:raw_export"))
     rows = b"".join(response.streaming_content).decode().splitlines()
     assert len(rows) == 1 + Response.objects.filter(completed_at__isnull=False).count()
-    assert ExportLog.objects.filter(kind="raw_responses").count() == 1
+    assert AuditEntry.objects.filter(action="export", what="raw_responses").count() == 1
 
 
 def test_anonymous_is_sent_to_login(client):

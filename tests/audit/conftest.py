@@ -1,0 +1,33 @@
+"""Fixtures for the audit tests: a client from a known address, a platform admin."""
+
+import pytest
+from django.test import Client
+
+IP = "203.0.113.7"
+PASSWORD = "a-long-password-1"
+
+
+@pytest.fixture
+def web(db):
+    """A browser at a known address (the test client's default is 127.0.0.1)."""
+    return Client(REMOTE_ADDR=IP)
+
+
+@pytest.fixture
+def platform_admin(db, django_user_model):
+    return django_user_model.objects.create_superuser("platform", "platform@example.org", PASSWORD)
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploaded files go to a temporary folder."""
+    folder = tmp_path / "private"
+    folder.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(folder), "base_url": None},
+        },
+    }
+    return folder
