@@ -191,6 +191,9 @@ def _read_xlsx(data: bytes, sheet: str | None) -> RawTable:
             worksheet = book[sheet]
         else:
             worksheet = book.worksheets[0]
+        # The stated dimension (<dimension ref="A1:G1"/>) is not trusted: some
+        # exporters write a wrong one, and rows beyond it would be lost unseen.
+        worksheet.reset_dimensions()
         rows = _stream_rows(worksheet)
     except FileRejected:
         raise
