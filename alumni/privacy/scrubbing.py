@@ -9,6 +9,7 @@ personal parts of old upload reports with :func:`strip_report`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.admin.models import LogEntry
@@ -32,8 +33,9 @@ class Identifiers:
     @classmethod
     def of(cls, graduate: Graduate) -> Identifiers:
         emails = {e.strip().lower() for e in (graduate.email, graduate.private_email) if e.strip()}
-        parts = (graduate.first_name, graduate.name_prefix, graduate.last_name)
-        names = {p.strip().lower() for p in (*parts, graduate.full_name) if len(p.strip()) > 1}
+        # Not the name prefix alone ("van", "de"): it identifies no one and is in ordinary sentences.
+        parts = (graduate.first_name, graduate.last_name, graduate.full_name)
+        names = {p.strip().lower() for p in parts if len(p.strip()) > 1}
         return cls(normalise_student_number(graduate.student_number), frozenset(emails), frozenset(names))
 
     def values(self) -> list[str]:
@@ -66,8 +68,18 @@ class Identifiers:
         return len(self.names & lowered) >= 2
 
     def contains(self, text: str) -> bool:
+        """Does free text (a reason) quote them? Addresses anywhere; names and the
+        number as whole words ("Jan" is not in "januari", "van" never counts)."""
         lowered = (text or "").lower()
-        return any(value.lower() in lowered for value in self.values())
+        if any(email in lowered for email in self.emails):
+            return True
+        words = [*self.names, self.student_number.lower()] if self.student_number else [*self.names]
+        if any(re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lowered) for word in words):
+            return True
+        numbers = re.findall(r"\w+", lowered)
+        return bool(self.student_number) and any(
+            normalise_student_number(n) == self.student_number for n in numbers if n[:1].isdigit()
+        )
 
 
 def _row_number(row: dict):

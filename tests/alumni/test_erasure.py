@@ -212,13 +212,20 @@ def test_erasing_twice_changes_nothing_more(victim, admin_user):
 
 
 @pytest.mark.parametrize(
-    "reason", ["", "  ", "Zebedeus belde", "mail van zq.prive@example.com", "nr 7345109"]
+    "reason",
+    ["", "  ", "Zebedeus belde", "mail van zq.prive@example.com", "nr 7345109", "nr 07345109", "QUAXELAAR"],
 )
 def test_a_reason_is_required_and_may_not_quote_the_person(victim, admin_user, reason):
     before = dump_database()
     with pytest.raises(ErasureRefused):
         erase_graduate(victim, reason=reason, user=admin_user)
     assert dump_database() == before
+
+
+@pytest.mark.parametrize("reason", ["verzoek van de gediplomeerde", "op 3 januari gebeld", "ticket 73451090"])
+def test_an_ordinary_reason_is_accepted(victim, reason):
+    Graduate.objects.filter(pk=victim.pk).update(first_name="Jan")
+    assert erase_graduate(victim, reason=reason).tombstone
 
 
 def test_deleting_a_graduate_with_invitations_is_refused(victim):
