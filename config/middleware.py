@@ -11,6 +11,7 @@ header. Static files never get here (WhiteNoise answers them earlier), so they
 stay cacheable.
 """
 
+from django.db import DatabaseError
 from django.utils.cache import add_never_cache_headers
 
 #: Paths of the graduate's personal link (surveys/link/urls.py): public, but personal.
@@ -18,10 +19,13 @@ PERSONAL_LINK_PREFIXES = ("/s/",)
 
 
 def needs_no_store(request) -> bool:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if request.path_info.startswith(PERSONAL_LINK_PREFIXES):
         return True
-    return request.path_info.startswith(PERSONAL_LINK_PREFIXES)
+    user = getattr(request, "user", None)
+    try:
+        return user is not None and user.is_authenticated
+    except DatabaseError:
+        return True  # the session cannot be read (database down): assume the worst, answer as private
 
 
 class NoStoreMiddleware:
