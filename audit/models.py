@@ -87,3 +87,10 @@ class AuditEntry(models.Model):
     def details_text(self) -> str:
         """The details as one line of JSON, for the page and the admin."""
         return json.dumps(self.details, ensure_ascii=False, sort_keys=True) if self.details else ""
+
+    @property
+    def what_label(self):
+        """``what`` in words, when audit.labels knows it."""
+        from .labels import what_label
+
+        return what_label(self.what)
