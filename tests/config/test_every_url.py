@@ -7,7 +7,8 @@ parameters are filled from what the parameter *is* (a ``brin``, an upload's
 or a graduate's ``pk``, a survey ``token``…), once with institution A's
 objects and once with B's. The expectations are generic:
 
-* no role ever gets a server error;
+* no role ever gets a server error, and every response carries the
+  Content-Security-Policy and ``X-Frame-Options: DENY``;
 * anonymous visitors get no 2xx on a staff page (a redirect to the login page,
   a 403 or a 404), and no page marks an anonymous response personal;
 * A's users (institution admin, career office) get no 2xx on B's objects, and
@@ -278,6 +279,10 @@ def test_every_url_for_every_role(site, client):
                 of_institution = pattern.of_institution
                 if status >= 500:
                     problems.append(f"{where}: server error")
+                if "default-src 'self'" not in response.get("Content-Security-Policy", ""):
+                    problems.append(f"{where}: no Content-Security-Policy")
+                if response.get("X-Frame-Options") != "DENY":
+                    problems.append(f"{where}: X-Frame-Options is not DENY")
                 if pattern.public:
                     continue  # public by design: only "no server error" applies
                 if role == "anonymous":
