@@ -5,7 +5,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
+# Production settings require these at run time; the build only needs placeholders.
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput
 RUN useradd --system --home /app alumni && mkdir -p /app/var && chown -R alumni /app/var
 USER alumni
 EXPOSE 8000
