@@ -77,6 +77,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The "Graduates" link in the navigation (institution admins only).
+                "alumni.graduates.context_processors.navigation",
             ],
         },
     },
