@@ -284,7 +284,7 @@ def test_the_command_refuses_clearly(victim):
 
     with pytest.raises(CommandError, match="No graduate"):
         call_command("erase_graduate", "--institution", "99XA", "--student-number", "999", "--reason", "x")
-    with pytest.raises(CommandError, match="reason"):
+    with pytest.raises(CommandError, match="reason|reden"):
         call_command(
             "erase_graduate", "--institution", "99XA", "--student-number", "7345109", "--reason", " "
         )
@@ -341,3 +341,24 @@ def test_invitations_cannot_be_deleted_in_the_admin(victim, admin_client):
     assert (
         admin_client.get(reverse("admin:surveys_invitation_delete", args=[invitation.pk])).status_code == 403
     )
+
+
+@pytest.mark.xfail(
+    reason="audit.services.record keeps request.get_full_path(), so a search's ?q=<name> stays in the "
+    "append-only log; it should keep request.path (reported to the audit owner)",
+    strict=False,
+)
+def test_no_trace_after_the_admin_searched_and_opened_the_graduate(victim, client, django_user_model):
+    """The institution admin's own work (search by name, the graduate's page) is audited; the
+    audit log is append-only, so it must never have kept the search words or the person's data."""
+    from alumni.models import Membership
+
+    user = django_user_model.objects.create_user("admin-x", "admin-x@example.org", "a-long-password-1")
+    Membership.objects.create(user=user, institution=victim.institution, role=Membership.Role.ADMIN)
+    client.force_login(user)
+    for query in ("Quaxelaar", "zq.prive@example.com", "7345109"):
+        assert client.get(reverse("alumni:graduate_list"), {"q": query}).status_code == 200
+    assert client.get(reverse("alumni:graduate_detail", args=[victim.pk])).status_code == 200
+    erase_graduate(victim, reason="verzoek", user=user)
+    left = traces(dump_database(), [*SEARCHED, "zq.prive%40example.com"])
+    assert left == [], "\n".join(left)
