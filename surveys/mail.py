@@ -23,12 +23,16 @@ HTML_LABELS = {
         "link_hint": "Werkt de knop niet? Kopieer dan deze link:",
         "opt_out_text": "Geen e-mail meer over dit onderzoek?",
         "opt_out_link": "Afmelden",
+        "own_data_text": "Wat we van je bewaren, of je gegevens laten wissen:",
+        "own_data_link": "Jouw gegevens",
     },
     "en": {
         "button": "Go to the survey",
         "link_hint": "Button not working? Copy this link:",
         "opt_out_text": "No more e-mail about this survey?",
         "opt_out_link": "Unsubscribe",
+        "own_data_text": "What we keep about you, or have your data erased:",
+        "own_data_link": "Your data",
     },
 }
 
@@ -39,6 +43,11 @@ def survey_url(token: str) -> str:
 
 def opt_out_url(token: str) -> str:
     return settings.SITE_URL + reverse("surveys:opt_out", args=[token])
+
+
+def own_data_url(token: str) -> str:
+    """The graduate's own page: what is stored, correct the address, erasure."""
+    return settings.SITE_URL + reverse("surveys:own_data", args=[token])
 
 
 def build_message(
@@ -54,6 +63,7 @@ def build_message(
         "wave_code": invitation.wave.code,
         "survey_url": survey_url(invitation.token),
         "opt_out_url": opt_out_url(invitation.token),
+        "own_data_url": own_data_url(invitation.token),
         "closes_on": invitation.closes_on,
         "language": language,
     }
