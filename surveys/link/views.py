@@ -95,18 +95,18 @@ def _erased(request):
 def _open_link(request, token):
     """The invitation behind ``token`` with the page language, or the response
     to send instead: unknown link (404, or 429 for a client over the guessing
-    limit), or a redirect that drops ``?lang=`` after storing the choice. A
+    limit), an erased graduate's old link (410, not counted as a guess), or a redirect that drops ``?lang=`` after storing the choice. A
     known link always opens: the limit counts and blocks only misses, so a
     school's computer room or a carrier's shared address is not locked out by
     one mistyped link."""
     invitation = invitation_for_link(token)
     chosen = _chosen_language(request)
     if invitation is None:
-        if is_erased_link(token):
-            return _erased(request)
         ip = client_ip(request)
         if ratelimit.is_blocked(ip):
             return _too_many_guesses(request)
+        if is_erased_link(token):  # after the limit: a scanner over it costs no query
+            return _erased(request)
         if chosen:
             request.session[_SESSION_LANGUAGE] = chosen
             return redirect(request.path)

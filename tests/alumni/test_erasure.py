@@ -184,6 +184,14 @@ def test_the_old_link_says_no_longer_available(victim, client, admin_user):
     assert ErasedLink.objects.count() == victim.invitations.count()
 
 
+def test_the_old_link_is_not_counted_as_a_guess(victim, client, settings):
+    settings.SURVEYS_GUESS_LIMIT = 2
+    token = victim.invitations.first().token
+    erase_graduate(victim, reason="verzoek")
+    statuses = {client.get(reverse("surveys:survey", args=[token])).status_code for _ in range(4)}
+    assert statuses == {410}
+
+
 def test_a_dry_run_changes_nothing(victim, admin_user):
     before = dump_database()
     summary = erase_graduate(victim, reason="proef", user=admin_user, dry_run=True)
