@@ -5,6 +5,8 @@ this table only says in words what it means. A name not listed here (a new
 caller's) is shown as its code: add it here when you add a ``record`` call.
 """
 
+import json
+
 from django.utils.translation import gettext_lazy as _
 
 WHAT = {
@@ -46,6 +48,58 @@ WHAT = {
     "user_permissions_changed": _("permissions of a user changed"),
     "user_deleted": _("user deleted"),
 }
+
+# The keys of ``details`` as the page shows them (the CSV keeps the JSON as stored).
+DETAIL_KEYS = {
+    "rows": _("rows"),
+    "filters": _("filters"),
+    "by": _("broken down by"),
+    "weighted": _("weighted"),
+    "format": _("format"),
+    "table": _("table"),
+    "status": _("status"),
+    "rows_total": _("rows in the file"),
+    "rows_rejected": _("rows rejected"),
+    "file_size": _("file size (bytes)"),
+    "written": _("written"),
+    "import_valid_rows": _("good rows only"),
+    "new": _("new"),
+    "updated": _("updated"),
+    "unchanged": _("unchanged"),
+    "rejected": _("rejected"),
+    "page": _("page"),
+    "username": _("username tried"),
+    "locked_out": _("locked out"),
+    "user_id": _("user id"),
+    "role": _("role"),
+    "changed": _("changed (before, after)"),
+    "added": _("added"),
+    "removed": _("removed"),
+    "region_id": _("region id"),
+    "is_superuser": _("superuser"),
+    "is_staff": _("staff"),
+    "is_active": _("active"),
+    "via": _("via"),
+    "detail": _("detail"),
+    "migrated_from": _("taken over from"),
+}
+DETAIL_VALUES = {("via", "no request"): _("no web request (command line or background task)")}
+
+
+def details_lines(details: dict) -> list[tuple[str, str]]:
+    """``details`` as (label, value) pairs for the page: known keys in words, yes/no in
+    words, text as it is, anything else as JSON."""
+    lines = []
+    for key in sorted(details):
+        value = details[key]
+        if isinstance(value, bool):
+            shown = _("yes") if value else _("no")
+        elif isinstance(value, str):
+            shown = DETAIL_VALUES.get((key, value), value)
+        else:
+            shown = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        lines.append((DETAIL_KEYS.get(key, key), shown))
+    return lines
 
 
 def what_label(what: str):

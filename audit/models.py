@@ -94,3 +94,10 @@ class AuditEntry(models.Model):
         from .labels import what_label
 
         return what_label(self.what)
+
+    @property
+    def details_lines(self):
+        """The details as (label, value) pairs for the page (audit.labels)."""
+        from .labels import details_lines
+
+        return details_lines(self.details)

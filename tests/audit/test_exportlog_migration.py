@@ -60,5 +60,8 @@ def test_exportlog_rows_move_into_the_audit_log_with_their_time(back_to_exportlo
         (None, "", None),
     ]
     assert {e["at"] for e in entries} == {when}
-    assert entries[2]["details"] == {"detail": "filters: {'wave': 'T1'}", "migrated_from": "reports.ExportLog"}
+    assert entries[2]["details"] == {
+        "detail": "filters: {'wave': 'T1'}",
+        "migrated_from": "reports.ExportLog",
+    }
     assert "reports_exportlog" not in connection.introspection.table_names()

@@ -95,10 +95,10 @@ def test_newest_first_fifty_a_page(admin_web):
 def test_the_page_is_dutch_and_shows_who_what_where(admin_web, institution, platform_admin):
     record(Action.EXPORT, "network_csv", user=platform_admin, institution=institution, details={"rows": 3})
     body = admin_web.get(PAGE).content.decode()
-    for dutch in ("Auditlog", "Actie", "Gebruiker", "Instelling", "IP-adres", "Downloaden als CSV"):
+    for dutch in ("Auditlog", "Actie", "Gebruiker", "Instelling", "Vanaf", "Downloaden als CSV"):
         assert dutch in body
     assert "export" in body and "network_csv" in body and institution.brin in body
-    assert "&quot;rows&quot;: 3" in body
+    assert '<span class="text-muted">rijen:</span> <code class="text-body">3</code>' in body
 
 
 def test_the_page_shows_no_graduate_names(admin_web, institution, platform_admin):
