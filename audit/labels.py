@@ -17,6 +17,7 @@ WHAT = {
     "network_list": _("alumni network list (page)"),
     "network_csv": _("alumni network list (CSV)"),
     "raw_responses": _("anonymised response rows"),
+    "report_command": _("report exported by the export_report command"),
     # uploads
     "upload_received": _("cohort file received and checked"),
     "upload_confirmed": _("import confirmed"),

@@ -1,6 +1,6 @@
 """Personal and row-level data: the alumni network list and the anonymised response rows.
 
-Callers log every use (``reports.models.ExportLog``, platform.md / AVG).
+Callers log every use in the audit log (``audit.services.record``; platform.md / AVG).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from alumni.models import Membership, Upload
@@ -124,6 +125,16 @@ def test_the_raw_response_export_with_its_filters(web, data, platform_admin):
     entry = the_entry(platform_admin)
     assert_entry(entry, platform_admin, "export", "raw_responses")
     assert entry.details == {"filters": {"wave": "T3", "programme": data.programmes[0].crebo}}
+
+
+def test_the_export_report_command_is_an_export_without_an_actor(data, alfa, tmp_path):
+    out = tmp_path / "rapport.csv"
+    call_command(
+        "export_report", "--institution", alfa.brin, "--wave", "T1", "--format", "csv", "--output", str(out)
+    )
+    (entry,) = AuditEntry.objects.filter(what="report_command")
+    assert (entry.action, entry.actor_id, entry.ip, entry.institution_id) == ("export", None, None, alfa.pk)
+    assert entry.details == {"filters": {"wave": "T1"}, "by": ["programme"], "format": "csv", "all": False}
 
 
 # --- Uploads ----------------------------------------------------------------------

@@ -7,7 +7,8 @@
 thresholds); ``--all`` the cross-institution view of every institution
 (cross thresholds, rounding, non-consenting institutions pooled). The
 operator running it is trusted like a platform admin, but the disclosure
-rules still apply: the file is publishable.
+rules still apply: the file is publishable. Each run is an export in the
+audit log (without an actor: a command has no signed-in user).
 """
 
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from alumni.models import Institution
+from audit.services import Action, record
 from reports.exports import report_csv, report_xlsx
 from reports.filters import DIMENSIONS, Filters
 from reports.report import build_report
@@ -53,4 +55,17 @@ class Command(BaseCommand):
             path.write_text(report_csv(report), encoding="utf-8", newline="")
         else:
             path.write_bytes(report_xlsx(report))
+        record(
+            Action.EXPORT,
+            "report_command",
+            institution=access.institution,
+            details={
+                "filters": {
+                    k: v for k, v in {"wave": filters.wave, "cohorts": list(filters.cohorts)}.items() if v
+                },
+                "by": by,
+                "format": options["format"],
+                "all": bool(options["all"]),
+            },
+        )
         self.stdout.write(f"{len(report.all_tables())} tables written to {path}")
