@@ -5,6 +5,7 @@ the command behave identically.
 """
 
 import hashlib
+import io
 from dataclasses import dataclass
 
 import pandas as pd
@@ -87,7 +88,10 @@ def receive_upload(*, institution, user, file_name, data: bytes, sheet="", via="
     """Step 1 of the web flow: check the file, keep it until the admin confirms.
 
     Nothing is written to graduates here; the preview counts come from a
-    dry run of the same upsert.
+    dry run of the same upsert. What is kept until the admin confirms is not
+    the uploaded file but its checked rows (typed, as Parquet): confirming
+    writes exactly what the admin saw in the report, without reading and
+    validating the file a second time.
     """
     checked = check_file(data, institution, sheet=sheet or None)
     counts = upsert(checked, institution, dry_run=True) if len(checked.valid) else None
@@ -98,7 +102,9 @@ def receive_upload(*, institution, user, file_name, data: bytes, sheet="", via="
     upload.rows_rejected = _rows_rejected(checked)
     upload.report = _report(checked, counts)
     if importable:
-        upload.file.save(f"{upload.file_sha256[:16]}.bin", ContentFile(data), save=False)
+        rows = io.BytesIO()
+        checked.valid.to_parquet(rows, index=False)
+        upload.file.save(f"{upload.file_sha256[:16]}.parquet", ContentFile(rows.getvalue()), save=False)
     upload.save()
     return upload
 
@@ -129,8 +135,32 @@ def confirm_upload(upload: Upload, *, import_valid_rows: bool) -> ImportOutcome:
             raise UploadNotConfirmable(upload.status)
         with upload.file.open("rb") as handle:
             data = handle.read()
-        outcome = _write(upload, data, import_valid_rows=import_valid_rows)
+        checked = _checked_rows(upload, data) if data.startswith(PARQUET_MAGIC) else None
+        outcome = _write(upload, data, import_valid_rows=import_valid_rows, checked=checked)
     return outcome
+
+
+PARQUET_MAGIC = b"PAR1"
+# Warnings the upsert adds (the dry run stored them in the report; the write adds them again).
+WRITE_TIME_CODES = frozenset({"leading_zeros_name", "leading_zeros_email"})
+
+
+def _checked_rows(upload: Upload, data: bytes) -> CheckedTable:
+    """The check made when the file was received, rebuilt from its stored rows
+    and report. (An upload kept as the original file, from before rows were
+    stored, is checked again instead: see ``_write``.)"""
+    report = upload.report or {}
+    return CheckedTable(
+        valid=pd.read_parquet(io.BytesIO(data)),
+        problems=report.get("problems", []),
+        warnings=[w for w in report.get("warnings", []) if w.get("code") not in WRITE_TIME_CODES],
+        ignored_columns=report.get("ignored_columns", []),
+        present_fields=set(),
+        rejected_rows=report.get("rejected_rows", []),
+        headers=[],
+        rows_total=upload.rows_total,
+        file_problem=report.get("file_problem", False),
+    )
 
 
 def discard_upload(upload: Upload) -> None:
@@ -172,8 +202,13 @@ def _may_write(checked: CheckedTable, import_valid_rows: bool) -> bool:
     return checked.ok or import_valid_rows
 
 
-def _write(upload: Upload, data: bytes, *, import_valid_rows: bool, today=None) -> ImportOutcome:
-    checked = check_file(data, upload.institution, sheet=upload.sheet_name or None, today=today)
+def _write(
+    upload: Upload, data: bytes, *, import_valid_rows: bool, today=None, checked=None
+) -> ImportOutcome:
+    """Write a checked file. The file is read and validated here exactly once
+    (the command), or not at all when the web flow kept its checked rows."""
+    if checked is None:
+        checked = check_file(data, upload.institution, sheet=upload.sheet_name or None, today=today)
     written = _may_write(checked, import_valid_rows)
     counts = upsert(checked, upload.institution, upload) if written else Counts()
     _apply(upload, checked, counts)

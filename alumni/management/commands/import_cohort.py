@@ -11,6 +11,10 @@ from alumni.services import import_file
 
 
 class Command(BaseCommand):
+    # Scripted imports run this often; the system checks (every URL, model and
+    # template setting) cost more than a small import itself and belong to
+    # deploys and CI (`manage.py check --deploy`), not to every import.
+    requires_system_checks = []
     help = (
         "Import a cohort list (CSV or .xlsx) for one institution. Checks every row first; "
         "a file with errors imports nothing unless --import-valid-rows is given. "
