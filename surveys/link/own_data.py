@@ -18,6 +18,7 @@ No CSRF token, as on the survey pages: the secret token is the credential.
 """
 
 from django import forms
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -110,8 +111,6 @@ def _invitation_rows(data: own_records.OwnData, language: str) -> list[dict]:
 
 
 def _context(link: _Link, form: OwnEmailForm, notice: str = "") -> dict:
-    from django.conf import settings
-
     language = link.language
     data = own_records.own_data(link.invitation.graduate_id)
     graduate = data.graduate

@@ -14,14 +14,14 @@ import pytest
 
 from alumni.models import Graduate
 from tests.factories import people
-from tests.helpers.browser import AXE, PHONE
+from tests.helpers.browser import PHONE, add_axe
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("OWN_DATA_SHOTS")
 
 
 def check(page):
-    page.add_script_tag(path=str(AXE))
+    add_axe(page)
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
              .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
@@ -38,6 +38,7 @@ def shoot(page, name: str):
         page.set_viewport_size({"width": width, "height": 740})
         page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
     page.set_viewport_size(PHONE)
+    page.screenshot(path=f"{SHOTS}/{name}-360-top.png")  # as a phone shows it first, at full size
 
 
 @pytest.fixture
