@@ -17,20 +17,35 @@ S = Invitation.Status
 
 
 def _purpose_text(purpose: str) -> str | None:
-    """What a mail of this outbox purpose is, or None if unknown."""
+    """What a mail of this outbox purpose is (for the list of mails), or None if unknown."""
     if purpose == "invitation":
         return _("Invitation")
     if purpose == "invitation-alt":
         return _("Invitation to the other address")
     if purpose.startswith("invitation-re-"):
-        return _("Invitation sent again after a correction")
+        return _("Invitation to the corrected address")
     if match := re.fullmatch(r"reminder-(\d+)", purpose):
         return _("Reminder %(number)s") % {"number": match[1]}
     if purpose.startswith("extra-"):
         return _("Extra reminder")
     if purpose.startswith("resend-"):
-        return _("Sent again at the admin's request")
+        return _("Repeat at the admin's request")
     return None
+
+
+def _sent_text(purpose: str, status: str) -> str:
+    """The history line of a mail that went out, by its outbox purpose."""
+    if purpose == "invitation-alt":
+        return _("Invitation sent to the other address")
+    if purpose.startswith("invitation-re-"):
+        return _("Invitation sent again, to the corrected address")
+    if match := re.fullmatch(r"reminder-(\d+)", purpose):
+        return _("Reminder %(number)s sent") % {"number": match[1]}
+    if purpose.startswith("extra-"):
+        return _("Extra reminder sent")
+    if purpose.startswith("resend-"):
+        return _("Invitation sent again at the admin's request")
+    return _("Invitation sent") if status == S.SENT else _("Reminder sent")
 
 
 def describe(event) -> dict:
@@ -39,10 +54,8 @@ def describe(event) -> dict:
     text, note = None, ""
     if detail.startswith("resend: "):
         text = _("Put in the outbox again by an admin")
-    elif status == S.SENT:
-        text = _("%(mail)s sent") % {"mail": _purpose_text(detail) or _("Invitation")}
-    elif status == S.REMINDED:
-        text = _("%(mail)s sent") % {"mail": _purpose_text(detail) or _("Reminder")}
+    elif status in (S.SENT, S.REMINDED):
+        text = _sent_text(detail, status)
     elif status == S.BOUNCED:
         if detail.startswith("gave up: "):
             text, note = _("Undeliverable: given up after several attempts"), detail[len("gave up: ") :]

@@ -466,3 +466,40 @@ def test_erase_asks_for_a_reason_and_confirmation_then_the_page_shows_nothing_pe
     client.post(reverse("alumni:graduate_email", args=[graduate_a.pk]), {"email": "x@example.com"})
     graduate_a.refresh_from_db()
     assert graduate_a.email != "x@example.com"
+
+
+@pytest.mark.parametrize(
+    ("status", "detail"),
+    [
+        (S.PENDING, ""),
+        (S.NOT_INVITED, ""),
+        (S.SENT, "invitation"),
+        (S.SENT, "invitation-alt"),
+        (S.SENT, "invitation-re-20251001"),
+        (S.REMINDED, "reminder-2"),
+        (S.REMINDED, "extra-2025-10-01"),
+        (S.REMINDED, "resend-2025-10-01"),
+        (S.PENDING, "resend: invitation-re-20251001"),
+        (S.PENDING, "bounced, trying the other address: 550 unknown"),
+        (S.BOUNCED, "550 5.1.1 unknown"),
+        (S.BOUNCED, "gave up: 421 try later"),
+        (S.OPENED, ""),
+        (S.PARTIAL, ""),
+        (S.COMPLETED, ""),
+        (S.OPTED_OUT, ""),
+        (S.EXPIRED, ""),
+    ],
+)
+def test_every_kind_of_history_line_reads_as_dutch(status, detail):
+    from django.utils import translation
+
+    from alumni.graduates.history import describe
+    from surveys.models import InvitationEvent
+
+    event = InvitationEvent(status=status, detail=detail, at=timezone.now())
+    with translation.override("en"):
+        english = describe(event)
+    dutch = describe(event)
+    assert dutch["text"] != english["text"], dutch  # translated, not the msgid
+    assert "550" not in dutch["text"] and "421" not in dutch["text"]  # the server's words go in the note
+    assert dutch["note"] == english["note"]
