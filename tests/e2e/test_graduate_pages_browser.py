@@ -15,7 +15,7 @@ from alumni.models import Location, Membership
 from surveys import lifecycle
 from surveys.models import Invitation, OutboundEmail
 from tests.factories import people
-from tests.helpers.browser import AXE
+from tests.helpers.browser import add_axe
 
 S = Invitation.Status
 PASSWORD = "a-long-password-1"
@@ -59,7 +59,7 @@ def school(survey_db, django_user_model):
 
 
 def check(page, name: str, width: str):
-    page.add_script_tag(path=str(AXE))
+    add_axe(page)
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
              .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"""
@@ -121,5 +121,17 @@ def test_find_correct_and_resend_at_phone_and_desktop_width(browser, live_server
     assert page.locator("text=Yilmaz").count() == 1 and page.locator("text=Jansen").count() == 1
     assert page.locator("text=Amrani").count() == 0  # fixed: mailed again
     check(page, "to-fix", width)
+
+    with page.expect_navigation():
+        page.click('td a:has-text("Jansen")')  # the bounced T3 address
+    with page.expect_navigation():
+        page.click("text=Deze afgestudeerde wissen…")
+    page.fill('[name="reason"]', "verzoek per e-mail van 2 december")
+    page.check('[name="confirm"]')
+    with page.expect_navigation():
+        page.click('button:has-text("Voorgoed wissen")')
+    assert page.locator("text=Afgestudeerde gewist").count() >= 1
+    assert page.locator("text=Jansen").count() == 0
+    check(page, "erased", width)
     context.close()
     assert foreign == []

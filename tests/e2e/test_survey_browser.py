@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from surveys.models import Invitation, InvitationEvent, Response
 from tests.factories import people
-from tests.helpers.browser import AXE, PHONE
+from tests.helpers.browser import PHONE, add_axe
 
 pytestmark = pytest.mark.browser
 S = Invitation.Status
@@ -57,7 +57,7 @@ class Survey:
 
     def check_page(self):
         """axe-core: no serious or critical violations; no sideways scrolling on a phone."""
-        self.page.add_script_tag(path=str(AXE))
+        add_axe(self.page)
         violations = self.page.evaluate(
             """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
                  .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"""
