@@ -191,3 +191,39 @@ def test_queued_mail_follows_a_corrected_address():
     assert invitation.emails.get(purpose="invitation").to_address == "new@example.com"
     sent.refresh_from_db()
     assert sent.to_address == "old@example.com"  # history stays as it was
+
+
+@pytest.mark.skipif(
+    not __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="row locks across connections: PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_resending_at_the_same_moment_queue_one_mail():
+    import threading
+
+    from django.db import connection
+
+    from tests.factories.people import restore_reference_data
+
+    restore_reference_data()
+    invitation = make_invitation(status=S.BOUNCED, sent_on=None, closes_on=None)
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def click():
+        try:
+            barrier.wait()
+            outcomes.append(
+                lifecycle.resend(Invitation.objects.get(pk=invitation.pk), to_address="n@example.com")
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == sorted([Resend.QUEUED] + [Resend.READDRESSED] * 3)
+    assert OutboundEmail.objects.filter(invitation=invitation).count() == 1
+    assert InvitationEvent.objects.filter(invitation=invitation, status=S.PENDING).count() == 1
