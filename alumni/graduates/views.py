@@ -194,11 +194,20 @@ def graduate_email(request, pk):
     if graduate.erased_at is not None:
         return redirect("alumni:graduate_detail", pk=graduate.pk)
     form = EmailCorrectionForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid():  # the page again, with the errors: a view of personal data too
+        invitations = _invitations(graduate)
+        record(
+            Action.VIEW,
+            "graduate_page",
+            request=request,
+            target=graduate,
+            institution=graduate.institution_id,
+            details={"invitations": len(invitations), "invalid_correction": True},
+        )
         return render(
             request,
             "alumni/graduates/detail.html",
-            {"graduate": graduate, "invitations": _invitations(graduate), "form": form},
+            {"graduate": graduate, "invitations": invitations, "form": form},
             status=400,
         )
     outcome = services.correct_emails(

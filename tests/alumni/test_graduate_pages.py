@@ -356,6 +356,7 @@ def test_a_bad_address_is_refused_and_nothing_is_lost(client, institution_admin,
         and graduate_a.private_email == "fatima.prive@example.com"
     )
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.CHANGE).exists()
+    assert AuditEntry.objects.get(what="graduate_page").details["invalid_correction"] is True
 
 
 def test_resend_on_request_queues_one_mail_a_day(client, institution_admin, graduate_a):
