@@ -168,7 +168,7 @@ ALUMNI_UPLOAD_MAX_UNZIPPED_BYTES = env.int("ALUMNI_UPLOAD_MAX_UNZIPPED_BYTES", d
 
 # --- E-mail -----------------------------------------------------------------
 # EMAIL_URL: smtp://user:pass@host:port, smtp+tls://…, smtp+ssl://…
-# Without it mail is written to var/mail (readable at /dev/mail/ in DEBUG).
+# Without it mail is written to var/mail (readable at /dev/mail/ under config.settings.local).
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
