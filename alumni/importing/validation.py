@@ -154,9 +154,12 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
     # --- e-mail addresses: lower-case domain, syntax checked
     for name in ("email", "private_email"):
         values = column(name)
-        parts = values.str.rpartition("@")  # always three strings, also without an "@"
-        local, domain = parts[0], parts[2]
-        normalised = values.where(~values.str.contains("@"), local + "@" + domain.str.lower())
+        # Only addresses with a capital after the last "@" need work (few do).
+        upper = values.str.contains(r"@[^@]*[A-Z][^@]*$", regex=True)
+        normalised = values
+        if upper.any():
+            parts = values[upper].str.rpartition("@")
+            normalised = values.mask(upper, parts[0] + "@" + parts[2].str.lower())
         invalid = (values != "") & ~normalised.str.match(EMAIL_RE)
         if name == "private_email":
             # A private address is extra: a typo in it must not cost the row

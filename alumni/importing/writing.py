@@ -134,11 +134,20 @@ def _diff(incoming: pd.DataFrame, institution):
         columns=["id", *FIELDS],
     )
     stored["student_number"] = stored["student_number"].astype(incoming["student_number"].dtype)
-    incoming, warnings = _match_lost_zeros(incoming, stored)
-    merged = incoming.merge(
-        stored, on="student_number", how="left", suffixes=("", "_stored"), validate="one_to_one"
-    )
+
+    def merge(rows):
+        return rows.merge(
+            stored, on="student_number", how="left", suffixes=("", "_stored"), validate="one_to_one"
+        )
+
+    merged = merge(incoming)
     new = merged["id"].isna()
+    warnings = []
+    if new.any() and not stored.empty:  # only then can a number have lost its zeros
+        incoming, warnings = _match_lost_zeros(incoming, stored, unknown=new.to_numpy())
+        if warnings:
+            merged = merge(incoming)
+            new = merged["id"].isna()
     changed = pd.Series(False, index=merged.index)
     for name in COMPARED:
         ours, theirs = _typed(merged[name], name), _typed(merged[f"{name}_stored"], name)
@@ -152,7 +161,7 @@ def _diff(incoming: pd.DataFrame, institution):
     return merged, new, changed, warnings
 
 
-def _match_lost_zeros(incoming: pd.DataFrame, stored: pd.DataFrame):
+def _match_lost_zeros(incoming: pd.DataFrame, stored: pd.DataFrame, *, unknown):
     """Give a row the stored student number it lost its leading zeros from.
 
     Excel turns ``0104515`` into ``104515`` when a "rows to fix" file is opened
@@ -163,12 +172,7 @@ def _match_lost_zeros(incoming: pd.DataFrame, stored: pd.DataFrame):
     or the same e-mail address. The stored number is kept; the row is named in
     a warning.
     """
-    if stored.empty:
-        return incoming, []
     numbers = incoming["student_number"]
-    unknown = ~numbers.isin(stored["student_number"])
-    if not unknown.any():
-        return incoming, []
     free = stored[~stored["student_number"].isin(numbers)]
     key = free["student_number"].str.lstrip("0")
     free = free[(key != "") & ~key.duplicated(keep=False)].assign(_key=key)
