@@ -52,7 +52,9 @@ def record(
         target_id=str(target.pk) if target is not None else "",
         institution_id=getattr(institution, "pk", institution),
         ip=_ip(request),
-        path=request.get_full_path()[:500] if request is not None else "",
+        # The path without its query string: a search's ?q=<name> would put a
+        # name into a log nobody can clean; filters belong in ``details``.
+        path=request.path[:500] if request is not None else "",
         details=details or {},
     )
 

@@ -206,3 +206,30 @@ def test_the_csv_is_formula_safe(admin_web, django_user_model):
     (row,) = rows
     assert row[2] == "'=HYPERLINK(1)" and row[4] == "'+cmd"
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
+
+
+# --- the Django admin ---------------------------------------------------------------
+
+
+def test_the_admin_shows_entries_read_only(admin_web):
+    entry = record(Action.EXPORT, "network_csv", details={"rows": 2})
+    assert admin_web.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
+    page = admin_web.get(reverse("admin:audit_auditentry_change", args=[entry.pk]))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert admin_web.get(reverse("admin:audit_auditentry_add")).status_code == 403
+    assert admin_web.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+    bulk = admin_web.post(
+        reverse("admin:audit_auditentry_changelist"),
+        {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302)
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_query_string_is_not_kept(rf, platform_admin):
+    request = rf.get("/graduates/", {"q": "Jansen"}, REMOTE_ADDR=IP)
+    request.user = platform_admin
+    entry = record(Action.VIEW, "graduate_list", request=request, details={"searched": True})
+    assert entry.path == "/graduates/"
+    assert "Jansen" not in str(AuditEntry.objects.filter(pk=entry.pk).values().get())
