@@ -154,16 +154,20 @@ def test_upload_and_error_pages_raise_no_violation(browser, live_server, site, d
     upload = Upload.objects.create(
         institution=institution, uploaded_by=user, file_name="cohort.csv", status=Upload.Status.IMPORTED
     )
+    graduate = people.make_invitation(graduate_fields={"institution": institution}).graduate
     tab = Tab(browser, live_server.url)
     tab.log_in("admin-up")
-    for path in ("/", "/uploads/", "/uploads/format/", f"/uploads/{upload.pk}/", "/waves/", "/bestaat-niet/"):
-        tab.open(path)
+    pages = ["/", "/uploads/", "/uploads/format/", f"/uploads/{upload.pk}/", "/waves/", "/bestaat-niet/"]
+    pages += ["/graduates/", "/graduates/to-fix/", f"/graduates/{graduate.pk}/"]  # the admin's graduate pages
+    for path in pages:
+        response = tab.open(path)
+        assert response.status == (404 if path == "/bestaat-niet/" else 200), (path, response.status)
         tab.collect()
     tab.assert_clean()
     tab.context.close()
 
 
-def test_the_admin_raises_no_violation(browser, live_server, site, django_user_model):
+def test_the_admin_and_the_audit_log_raise_no_violation(browser, live_server, site, django_user_model):
     django_user_model.objects.create_superuser("root-csp", "root-csp@example.org", PASSWORD)
     tab = Tab(browser, live_server.url)
     tab.open("/admin/login/")
@@ -171,8 +175,8 @@ def test_the_admin_raises_no_violation(browser, live_server, site, django_user_m
     tab.page.fill('[name="password"]', PASSWORD)
     with tab.page.expect_navigation():
         tab.page.click('input[type="submit"]')
-    for path in ("/admin/", "/admin/alumni/graduate/", "/admin/alumni/institution/add/"):
-        tab.open(path)
+    for path in ("/admin/", "/admin/alumni/graduate/", "/admin/alumni/institution/add/", "/audit/"):
+        assert tab.open(path).status == 200, path
         tab.collect()
     tab.assert_clean()
     tab.context.close()
