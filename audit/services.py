@@ -52,12 +52,20 @@ def record(
         target_id=str(target.pk) if target is not None else "",
         institution_id=getattr(institution, "pk", institution),
         ip=_ip(request),
-        # The path without its query string: a search's ?q=<name> would put a
-        # name into a log nobody can clean; filters belong in ``details``.
-        path=request.path[:500] if request is not None else "",
+        path=_path(request),
         details=details or {},
     )
 
 
 def _ip(request) -> str | None:
     return client_address(request) if request is not None else None
+
+
+def _path(request) -> str:
+    """The path without its query string: a search's ``?q=<name>`` would put a
+    name into a log nobody can clean; filters belong in ``details``. Callers
+    may pass a stand-in with only ``get_full_path`` (surveys.link.own_records
+    hides the token that way)."""
+    if request is None:
+        return ""
+    return request.get_full_path().split("?", 1)[0][:500]
