@@ -1,7 +1,8 @@
 """Writes for the alumni app: cohort uploads.
 
 Views and the ``import_cohort`` command both call these, so the web page and
-the command behave identically.
+the command behave identically. ``import_file`` (the command, scripts) writes
+its own audit entry; the web views write theirs, with the request.
 """
 
 import hashlib
@@ -12,6 +13,8 @@ import pandas as pd
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+
+from audit.services import Action, record
 
 from .importing.problems import FileRejected
 from .importing.reading import read_table
@@ -76,6 +79,7 @@ def _report(checked: CheckedTable, counts: Counts | None = None, *, preview: boo
             "updated": counts.updated,
             "unchanged": counts.unchanged,
             "new_locations": counts.new_locations,
+            "erased": counts.erased,
         }
     return report
 
@@ -142,7 +146,7 @@ def confirm_upload(upload: Upload, *, import_valid_rows: bool) -> ImportOutcome:
 
 PARQUET_MAGIC = b"PAR1"
 # Warnings the upsert adds (the dry run stored them in the report; the write adds them again).
-WRITE_TIME_CODES = frozenset({"leading_zeros_name", "leading_zeros_email"})
+WRITE_TIME_CODES = frozenset({"leading_zeros_name", "leading_zeros_email", "erased_student"})
 
 
 def _checked_rows(upload: Upload, data: bytes) -> CheckedTable:
@@ -193,7 +197,24 @@ def import_file(
         return ImportOutcome(upload, checked, counts, written=False)
     with transaction.atomic():
         upload.save()
-        return _write(upload, data, import_valid_rows=import_valid_rows, today=today)
+        outcome = _write(upload, data, import_valid_rows=import_valid_rows, today=today)
+        record(
+            Action.IMPORT,
+            f"import_{via}",
+            user=user,
+            target=outcome.upload,
+            institution=institution,
+            details={
+                "written": outcome.written,
+                "import_valid_rows": import_valid_rows,
+                "new": outcome.counts.new,
+                "updated": outcome.counts.updated,
+                "unchanged": outcome.counts.unchanged,
+                "rejected": outcome.upload.rows_rejected,
+                "erased_skipped": outcome.counts.erased,
+            },
+        )
+        return outcome
 
 
 def _may_write(checked: CheckedTable, import_valid_rows: bool) -> bool:
@@ -228,7 +249,8 @@ def _apply(upload: Upload, checked: CheckedTable, counts: Counts) -> None:
     upload.rows_new = counts.new
     upload.rows_updated = counts.updated
     upload.rows_unchanged = counts.unchanged
-    upload.rows_rejected = _rows_rejected(checked)
+    # skipped = rows with a problem + rows of erased graduates: the four counts add up to the file
+    upload.rows_rejected = _rows_rejected(checked) + counts.erased
     upload.report = _report(checked, counts, preview=False)
     upload.report["new_locations"] = counts.new_locations
 

@@ -109,6 +109,7 @@ def upload_confirm(request, pk):
                 updated=outcome.counts.updated,
                 unchanged=outcome.counts.unchanged,
                 rejected=outcome.upload.rows_rejected,
+                erased_skipped=outcome.counts.erased,
             )
     except services.UploadNotConfirmable:
         messages.warning(request, _("This upload was already handled; nothing was changed."))

@@ -82,6 +82,10 @@ MESSAGES = {
         "Student number {value} is taken to be graduate {stored}, who has the same name: the "
         "leading zeros were probably lost in Excel. The stored number {stored} is kept."
     ),
+    "erased_student": _(
+        "Student number {value} belongs to a graduate whose data was erased at their request. "
+        "The row was skipped: they will not be added or invited again."
+    ),
     "leading_zeros_email": _(
         "Student number {value} is taken to be graduate {stored}, who has the same e-mail address: "
         "the leading zeros were probably lost in Excel. The stored number {stored} is kept."

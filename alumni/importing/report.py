@@ -12,7 +12,7 @@ from alumni.csvfiles import TextCell, csv_text
 from . import columns as cols
 from .problems import message
 
-NUMBER_CODES = {"duplicate_student_number", "leading_zeros_name", "leading_zeros_email"}
+NUMBER_CODES = {"duplicate_student_number", "leading_zeros_name", "leading_zeros_email", "erased_student"}
 
 
 def _is_student_number(header) -> bool:

@@ -9,6 +9,10 @@ other databases use ``bulk_create``/``bulk_update``.
 
 Blank optional cells never erase a stored value: a re-upload without a private
 e-mail keeps the one the graduate gave in the survey.
+
+A row for a graduate this institution erased (``alumni.privacy``) is skipped
+with a warning: the source system still lists them, but they asked to be
+forgotten, so they are neither created again nor invited again.
 """
 
 import io
@@ -18,7 +22,8 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import Cohort, Graduate, Institution, Location
+from ..models import Cohort, ErasedStudent, Graduate, Institution, Location
+from ..privacy.tombstones import erased_student_numbers
 from .validation import CheckedTable
 
 # Graduate fields an upload may set, in table order.
@@ -57,7 +62,8 @@ class Counts:
     updated: int = 0
     unchanged: int = 0
     new_locations: int = 0
-    warnings: list[dict] = field(default_factory=list)  # found while writing (lost leading zeros)
+    erased: int = 0  # rows skipped: the graduate was erased
+    warnings: list[dict] = field(default_factory=list)  # found while writing (lost zeros, erased)
 
 
 def upsert(checked: CheckedTable, institution: Institution, upload=None, *, dry_run=False) -> Counts:
@@ -74,6 +80,9 @@ def upsert(checked: CheckedTable, institution: Institution, upload=None, *, dry_
         )
         incoming["cohort_id"] = _resolve_cohorts(incoming["school_year"], institution, dry_run)
         merged, new, changed, counts.warnings = _diff(incoming, institution)
+        merged, new, changed, erased = _skip_erased(merged, new, changed, institution)
+        counts.erased = len(erased)
+        counts.warnings += erased
         counts.new, counts.updated = int(new.sum()), int(changed.sum())
         counts.unchanged = len(merged) - counts.new - counts.updated
         if not dry_run:
@@ -159,6 +168,28 @@ def _diff(incoming: pd.DataFrame, institution):
         changed |= ~new & ~same.astype(bool)
     merged["id"] = merged["id"].astype("Int64")
     return merged, new, changed, warnings
+
+
+def _skip_erased(merged: pd.DataFrame, new: pd.Series, changed: pd.Series, institution):
+    """Drop the new rows whose student number belongs to an erased graduate.
+
+    Only new rows can be: an erased graduate's stored number was replaced by a
+    placeholder, so their row never matches a stored one. Without any erasure
+    at this institution (the usual case) this is one indexed query.
+    """
+    if not new.any() or not ErasedStudent.objects.filter(institution=institution).exists():
+        return merged, new, changed, []
+    numbers = merged.loc[new, "student_number"]
+    erased = erased_student_numbers(institution, numbers.unique())
+    if not erased:
+        return merged, new, changed, []
+    skip = new & merged["student_number"].isin(erased)
+    warnings = [
+        {"code": "erased_student", "row": int(row), "column": None, "value": number, "params": {}}
+        for row, number in zip(merged.loc[skip, "row"], merged.loc[skip, "student_number"], strict=True)
+    ]
+    keep = ~skip
+    return merged[keep], new[keep], changed[keep], warnings
 
 
 def _match_lost_zeros(incoming: pd.DataFrame, stored: pd.DataFrame, *, unknown):

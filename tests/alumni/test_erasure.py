@@ -365,3 +365,53 @@ def test_no_trace_after_the_admin_searched_and_opened_the_graduate(victim, clien
     erase_graduate(victim, reason="verzoek", user=user)
     left = traces(dump_database(), [*SEARCHED, "zq.prive%40example.com"])
     assert left == [], "\n".join(left)
+
+
+def test_an_erased_graduate_in_a_new_upload_is_skipped_not_created_again(victim, admin_user):
+    """The source system still lists the erased student: the re-upload skips
+    that row (however the number is written), imports the others, and says so."""
+    from alumni import services
+    from tests.factories.cohort_files import graduate, make_csv
+
+    institution = victim.institution
+    erase_graduate(victim, reason="verzoek", user=admin_user)
+    graduates_before = Graduate.objects.filter(institution=institution).count()
+    rows = [
+        graduate(1, studentnummer="07345109", voornaam="Zebedeus", achternaam="Quaxelaar"),
+        graduate(2, studentnummer="8800001"),
+    ]
+    for path in ("command", "web"):
+        data = make_csv(rows)
+        if path == "command":
+            outcome = services.import_file(institution=institution, data=data, file_name="c.csv")
+            upload = outcome.upload
+        else:
+            upload = services.receive_upload(
+                institution=institution, user=admin_user, file_name="c.csv", data=data
+            )
+            assert upload.report["preview"]["erased"] == 1
+            outcome = services.confirm_upload(upload, import_valid_rows=False)
+            upload = outcome.upload
+        assert outcome.written
+        assert outcome.counts.erased == 1
+        assert upload.rows_new == (1 if path == "command" else 0)
+        assert upload.rows_rejected == 1
+        assert upload.rows_new + upload.rows_updated + upload.rows_unchanged + upload.rows_rejected == 2
+        erased_warnings = [w for w in upload.report["warnings"] if w["code"] == "erased_student"]
+        assert [(w["row"], w["value"]) for w in erased_warnings] == [(2, "07345109")]
+    assert Graduate.objects.filter(institution=institution).count() == graduates_before + 1
+    assert not Graduate.objects.filter(student_number__in=["7345109", "07345109"]).exists()
+    assert not Graduate.objects.filter(last_name="Quaxelaar").exists()
+
+
+def test_the_import_command_names_the_erased_row(victim, admin_user, tmp_path, capsys):
+    from tests.factories.cohort_files import graduate, make_csv
+
+    erase_graduate(victim, reason="verzoek", user=admin_user)
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(make_csv([graduate(1, studentnummer="7345109")]))
+    call_command("import_cohort", str(path), institution=victim.institution.brin)
+    out = capsys.readouterr().out
+    assert "7345109" in out and "gewist" in out
+    assert "1 overgeslagen" in out
+    assert not Graduate.objects.filter(student_number="7345109").exists()

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from alumni.models import Membership, Upload
@@ -181,11 +182,40 @@ def test_an_upload_received_then_confirmed(web, uploader, institution):
         "updated": 0,
         "unchanged": 0,
         "rejected": 0,
+        "erased_skipped": 0,
     }
     assert len(entries_for(uploader)) == 2
     # Confirming again changes nothing, so it records nothing.
     web.post(reverse("alumni:upload_confirm", args=[upload.pk]))
     assert len(entries_for(uploader)) == 2
+
+
+def test_the_import_command_records_its_import(institution, tmp_path):
+    """``import_cohort`` (no user: a script or cron) writes one entry for the upload it stored,
+    also when the file is rejected; a dry run stores and records nothing."""
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_bytes(make_csv(graduates(3)))
+    bad.write_bytes(make_csv(graduates(2, crebo="123")))
+    call_command("import_cohort", str(good), institution=institution.brin, dry_run=True)
+    assert not AuditEntry.objects.filter(action="import").exists()
+    call_command("import_cohort", str(good), institution=institution.brin)
+    with pytest.raises(CommandError):
+        call_command("import_cohort", str(bad), institution=institution.brin)
+    entries = list(AuditEntry.objects.filter(action="import").order_by("id"))
+    uploads = list(Upload.objects.filter(institution=institution).order_by("id"))
+    assert [(e.what, e.target_id, e.institution_id, e.actor_id, e.actor) for e in entries] == [
+        ("import_command", str(u.pk), institution.pk, None, "") for u in uploads
+    ]
+    assert entries[0].details == {
+        "written": True,
+        "import_valid_rows": False,
+        "new": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 0,
+        "erased_skipped": 0,
+    }
+    assert (entries[1].details["written"], entries[1].details["rejected"]) == (False, 2)
 
 
 def test_an_upload_discarded(web, uploader, institution):

@@ -68,7 +68,8 @@ class Command(BaseCommand):
             self.stderr.write(
                 _("… and %(n)s more problems (see the report).") % {"n": len(checked.problems) - 50}
             )
-        for warning in checked.warnings[:20]:
+        warnings = upload.report.get("warnings", [])  # the file's and the write's (lost zeros, erased)
+        for warning in warnings[:20]:
             self.stdout.write(_("warning: %(line)s") % {"line": _line(warning)})
 
         if checked.problems:
