@@ -41,14 +41,29 @@ def shoot(page, name: str):
     page.screenshot(path=f"{SHOTS}/{name}-360-top.png")  # as a phone shows it first, at full size
 
 
+# Runs before the page's own scripts, outside its policy; the binding reaches Python at once,
+# so a violation is kept even when the page navigates away right after it.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
+
+
 @pytest.fixture
 def page(browser, live_server, survey_db):
-    """A phone-sized tab; bypass_csp because axe-core is injected as an inline
-    script, which the site's CSP (rightly) refuses. Other hosts are blocked and recorded."""
+    """A phone-sized tab under the site's real Content-Security-Policy: the test
+    fails on any violation (reported by the page or logged by Chromium) and on
+    any request to another host. axe-core runs through ``evaluate``, outside the
+    page's policy (tests.helpers.browser.add_axe), so it needs no exception."""
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL", bypass_csp=True
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL"
     )
-    own, foreign = urlparse(live_server.url).netloc, []
+    own, foreign, violations, console = urlparse(live_server.url).netloc, [], [], []
+    context.expose_binding(
+        "__cspViolation", lambda source, text: violations.append(f"{source['frame'].url}: {text}")
+    )
+    context.add_init_script(REPORT_VIOLATIONS)
 
     def guard(route):
         if urlparse(route.request.url).netloc == own:
@@ -58,9 +73,14 @@ def page(browser, live_server, survey_db):
             route.abort()
 
     context.route("**/*", guard)
-    yield context.new_page()
+    tab = context.new_page()
+    tab.on("console", lambda m: m.type == "error" and console.append(m.text))
+    yield tab
     context.close()
     assert foreign == [], f"requests to other hosts: {foreign}"
+    assert violations == [], violations
+    # Chromium logs what the policy refused ("Refused to apply inline style…") as console errors.
+    assert [c for c in console if "Content Security Policy" in c or "Refused to" in c] == [], console
 
 
 def test_own_page_on_a_phone_correct_the_address_then_erase(page, live_server):
