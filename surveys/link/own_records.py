@@ -28,7 +28,7 @@ from .. import lifecycle, scheduling
 from ..models import Invitation, Response, Wave
 from ..planning import address_for
 
-OWN_REQUEST_REASON = "Op verzoek van de afgestudeerde"
+OWN_REQUEST_REASON = "Op verzoek van de gediplomeerde"
 """The reason in the audit entry of an erasure the graduate asked for on their own page."""
 _FALLBACK_REASON = "AVG art. 17"  # see erase_at_own_request
 

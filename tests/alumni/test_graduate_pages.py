@@ -109,7 +109,7 @@ def test_career_office_and_analysts_see_no_graduate(client, request, role, gradu
     graduate_a.refresh_from_db()
     assert graduate_a.email == "f.amrani@school.example.nl" and graduate_a.erased_at is None
     assert not OutboundEmail.objects.exists()
-    assert "Afgestudeerden" not in client.get(reverse("reports:index")).content.decode()
+    assert "Gediplomeerden" not in client.get(reverse("reports:index")).content.decode()
 
 
 def test_an_admin_sees_their_institution_only(client, institution_admin, graduate_a, graduate_b):
@@ -117,7 +117,7 @@ def test_an_admin_sees_their_institution_only(client, institution_admin, graduat
     signed_in(client, institution_admin)
     page = client.get(reverse("alumni:graduate_list")).content.decode()
     assert "Amrani" in page and "Bakker" not in page
-    assert "Afgestudeerden" in page  # the navigation link
+    assert "Gediplomeerden" in page  # the navigation link
     for method, url in urls_of(graduate_b, invitation_b):
         data = {"email": "x@example.com", "reason": "test reason", "confirm": "on"}
         assert getattr(client, method)(url, data).status_code == 404, url
@@ -210,7 +210,7 @@ def test_sorting_and_pages(client, institution, institution_admin, monkeypatch):
     assert names(client.get(url, {"sort": "student_number"})) == ["Bee", "Aa"]
     assert names(client.get(url, {"sort": "-diploma_date"})) == ["Bee", "Cee"]
     page = client.get(url, {"sort": "student_number", "page": 2}).content.decode()
-    assert "Cee" in page and "3 afgestudeerden gevonden" in page
+    assert "Cee" in page and "3 gediplomeerden gevonden" in page
 
 
 # --- the graduate's page ----------------------------------------------------------------------

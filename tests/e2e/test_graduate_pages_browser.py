@@ -93,13 +93,13 @@ def test_find_correct_and_resend_at_phone_and_desktop_width(browser, live_server
     with page.expect_navigation():
         page.click('button[type="submit"], input[type="submit"]')
     assert page.url.endswith("/graduates/")
-    assert page.locator("text=4 afgestudeerden gevonden").count() == 1
+    assert page.locator("text=4 gediplomeerden gevonden").count() == 1
     check(page, "list", width)
 
     page.fill('[name="q"]', "amrani")
     with page.expect_navigation():
         page.click('button:has-text("Zoeken")')
-    assert page.locator("text=1 afgestudeerde gevonden").count() == 1
+    assert page.locator("text=1 gediplomeerde gevonden").count() == 1
     with page.expect_navigation():
         page.click('td a:has-text("Amrani")')
     check(page, "detail", width)
@@ -114,7 +114,7 @@ def test_find_correct_and_resend_at_phone_and_desktop_width(browser, live_server
     assert queued.to_address == "fatima.nieuw@example.com"
 
     with page.expect_navigation():
-        page.click("text=Deze afgestudeerde wissen…")
+        page.click("text=Deze gediplomeerde wissen…")
     check(page, "erase-confirm", width)
 
     page.goto(f"{live_server.url}/graduates/to-fix/")
@@ -125,12 +125,12 @@ def test_find_correct_and_resend_at_phone_and_desktop_width(browser, live_server
     with page.expect_navigation():
         page.click('td a:has-text("Jansen")')  # the bounced T3 address
     with page.expect_navigation():
-        page.click("text=Deze afgestudeerde wissen…")
+        page.click("text=Deze gediplomeerde wissen…")
     page.fill('[name="reason"]', "verzoek per e-mail van 2 december")
     page.check('[name="confirm"]')
     with page.expect_navigation():
         page.click('button:has-text("Voorgoed wissen")')
-    assert page.locator("text=Afgestudeerde gewist").count() >= 1
+    assert page.locator("text=Gediplomeerde gewist").count() >= 1
     assert page.locator("text=Jansen").count() == 0
     check(page, "erased", width)
     context.close()

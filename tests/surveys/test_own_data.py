@@ -270,7 +270,7 @@ def test_erasure_is_carried_out_at_once_and_the_link_is_dead_afterwards(client, 
     answers = Response.objects.get(invitation_id=invitation.pk)
     assert answers.activity_employee is True and answers.employer_name == ""  # coded kept, own words gone
     entry = AuditEntry.objects.get(action=AuditEntry.Action.ERASURE)
-    assert entry.details["reason"] == "Op verzoek van de afgestudeerde"
+    assert entry.details["reason"] == "Op verzoek van de gediplomeerde"
     assert entry.details["at_own_request"] is True
     assert entry.actor == "" and invitation.token not in entry.path
     # The old link: "no longer available", on every route, and no guess counted.
@@ -291,7 +291,7 @@ def test_erasure_in_english_says_what_happened_in_english(client):
 @pytest.mark.parametrize(
     "name, reason",
     [
-        ({"name_prefix": "van de", "last_name": "Berg"}, "Op verzoek van de afgestudeerde"),
+        ({"name_prefix": "van de", "last_name": "Berg"}, "Op verzoek van de gediplomeerde"),
         # A name that is a word of the Dutch reason: erase_graduate refuses that reason, the neutral one is used.
         ({"first_name": "Op", "last_name": "Verzoek"}, "AVG art. 17"),
     ],
