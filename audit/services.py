@@ -57,6 +57,20 @@ def record(
     )
 
 
+def record_about(
+    action: str, what: str, target, *, request=None, user=None, institution=None, **details
+) -> AuditEntry:
+    """``record`` for an entry about one object of one institution (a graduate,
+    an upload, an invitation): the institution is the target's own
+    (``target.institution_id``) unless given, and the other keyword arguments
+    are the details."""
+    if institution is None:
+        institution = target.institution_id
+    return record(
+        action, what, request=request, user=user, target=target, institution=institution, details=details
+    )
+
+
 def _ip(request) -> str | None:
     return client_address(request) if request is not None else None
 
