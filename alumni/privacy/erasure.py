@@ -37,16 +37,17 @@ from __future__ import annotations
 import datetime
 import re
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import Action, record
+from audit.services import Action, record_about
 
 from ..models import Graduate
 from . import scrubbing, tombstones
+from .summary import Summary
 
 FREE_TEXT_ANSWERS = ("job_title", "job_tasks", "employer_name", "workplace")
 """Answers in the graduate's own words (items 8 and 9): anything could be in them."""
@@ -73,9 +74,10 @@ class ErasureRefused(ValueError):
 
 
 @dataclass
-class ErasureSummary:
+class ErasureSummary(Summary):
     """What an erasure did (or, for a dry run, would do): counts only."""
 
+    NOT_COUNTED = ("graduate_id", "dry_run", "already_erased", "at_own_request")
     graduate_id: int
     dry_run: bool = False
     already_erased: bool = False
@@ -92,18 +94,11 @@ class ErasureSummary:
     admin_history_scrubbed: int = 0
     tombstone: bool = False
 
-    def counts(self) -> dict:
-        data = asdict(self)
-        for key in ("graduate_id", "dry_run", "already_erased", "at_own_request"):
-            data.pop(key)
-        return data
-
     def as_text(self) -> str:
         if self.already_erased:
             return f"graduate {self.graduate_id} was erased before: nothing changed"
         verb = "would erase" if self.dry_run else "erased"
-        parts = ", ".join(f"{k.replace('_', ' ')}: {int(v)}" for k, v in self.counts().items())
-        return f"{verb} graduate {self.graduate_id}: {parts}"
+        return f"{verb} graduate {self.graduate_id}: {self.counts_text()}"
 
 
 def _age_band_year(graduate: Graduate) -> int | None:
@@ -194,14 +189,15 @@ def erase_graduate(
         if dry_run:
             transaction.set_rollback(True)
             return summary
-        record(
+        record_about(
             Action.ERASURE,
             "graduate",
+            graduate,
             request=request,
             user=user,
-            target=graduate,
-            institution=graduate.institution_id,
-            details={"reason": reason, "at_own_request": at_own_request, **summary.counts()},
+            reason=reason,
+            at_own_request=at_own_request,
+            **summary.counts(),
         )
     return summary
 
@@ -239,9 +235,7 @@ def _erase(graduate: Graduate, who: scrubbing.Identifiers, summary: ErasureSumma
     summary.emails_cancelled = emails.filter(
         state__in=(OutboundEmail.State.QUEUED, OutboundEmail.State.SENDING)
     ).update(state=OutboundEmail.State.CANCELLED)
-    summary.emails_scrubbed = emails.exclude(to_address="", last_error="").update(
-        to_address="", last_error=""
-    )
+    summary.emails_scrubbed = scrubbing.clear_outbox(emails)
     events = InvitationEvent.objects.filter(invitation_id__in=invitation_ids).exclude(detail="")
     noisy = [pk for pk, detail in events.values_list("pk", "detail") if not _PLAIN_DETAIL.match(detail)]
     summary.events_scrubbed = InvitationEvent.objects.filter(pk__in=noisy).update(detail="")

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -38,7 +38,8 @@ from django.utils import timezone
 from audit.services import Action, record
 
 from ..models import Graduate, Upload
-from .scrubbing import strip_report
+from .scrubbing import clear_outbox, outbox_with_contact, strip_report
+from .summary import Summary
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,9 @@ _STRIPPED = "personal_data_removed"  # marks a report retention has stripped
 
 
 @dataclass
-class RetentionSummary:
+class RetentionSummary(Summary):
+    NOT_COUNTED = ("today", "dry_run", "by_institution")
+
     today: datetime.date
     dry_run: bool = False
     contact_removed: int = 0
@@ -61,16 +64,9 @@ class RetentionSummary:
     upload_reports_stripped: int = 0
     by_institution: dict = field(default_factory=dict)
 
-    def counts(self) -> dict:
-        data = asdict(self)
-        for key in ("today", "dry_run", "by_institution"):
-            data.pop(key)
-        return data
-
     def as_text(self) -> str:
         verb = "retention (dry run, nothing changed)" if self.dry_run else "retention"
-        parts = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in self.counts().items())
-        return f"{verb} on {self.today}: {parts}"
+        return f"{verb} on {self.today}: {self.counts_text()}"
 
 
 def _last_wave():
@@ -131,11 +127,11 @@ def _remove_contact_data(summary: RetentionSummary, now) -> None:
         summary.by_institution.setdefault(brin, {})["contact_removed"] = count
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
-        mail = OutboundEmail.objects.filter(invitation__graduate_id__in=chunk).exclude(to_address="")
+        mail = OutboundEmail.objects.filter(invitation__graduate_id__in=chunk)
         if summary.dry_run:
-            summary.outbox_addresses_removed += mail.count()
+            summary.outbox_addresses_removed += outbox_with_contact(mail).count()
             continue
-        summary.outbox_addresses_removed += mail.update(to_address="", last_error="")
+        summary.outbox_addresses_removed += clear_outbox(mail)
         InvitationEvent.objects.filter(invitation__graduate_id__in=chunk, detail__contains="@").update(
             detail=""
         )
@@ -203,12 +199,7 @@ def apply_retention(today: datetime.date | None = None, dry_run: bool = False) -
 def _details(summary: RetentionSummary) -> dict:
     return {
         "today": summary.today.isoformat(),
-        "contact_removed": summary.contact_removed,
-        "network_kept": summary.network_kept,
-        "outbox_addresses_removed": summary.outbox_addresses_removed,
-        "upload_files_deleted": summary.upload_files_deleted,
-        "unconfirmed_uploads_discarded": summary.unconfirmed_uploads_discarded,
-        "upload_reports_stripped": summary.upload_reports_stripped,
+        **summary.counts(),
         "by_institution": summary.by_institution,
         "periods": {
             "contact_grace_days": settings.PRIVACY_CONTACT_GRACE_DAYS,

@@ -4,7 +4,8 @@ Upload reports keep the rows to fix (their original cells) and problems that
 quote a cell's value; the Django admin's history keeps an object's name
 (``str(graduate)`` is the student number) and change messages. Erasure
 (:mod:`.erasure`) calls these; retention (:mod:`.retention`) strips the
-personal parts of old upload reports with :func:`strip_report`.
+personal parts of old upload reports with :func:`strip_report`. Both empty
+the outbox's addresses with :func:`clear_outbox`.
 """
 
 from __future__ import annotations
@@ -170,3 +171,15 @@ def scrub_admin_history(graduate: Graduate, *, dry_run: bool) -> int:
     if count and not dry_run:
         entries.update(object_repr=ERASED_LABEL, change_message="")
     return count
+
+
+def outbox_with_contact(emails):
+    """The outbox rows among ``emails`` that still hold an address or an SMTP
+    reply (a bounce's reply often quotes the address)."""
+    return emails.exclude(to_address="", last_error="")
+
+
+def clear_outbox(emails) -> int:
+    """Empty the address and SMTP reply of these outbox rows (erasure and
+    retention both); returns how many rows held either."""
+    return outbox_with_contact(emails).update(to_address="", last_error="")
