@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from audit.services import Action, record
+from audit.services import Action, record_about
 from surveys import lifecycle
 from surveys.models import Invitation
+from surveys.planning import address_for
 
 from ..models import Graduate
 
@@ -32,10 +33,8 @@ class Correction:
 
 
 def best_address(graduate: Graduate) -> str:
-    """Where a new mail goes: the private address when there is one (school
-    mailboxes close after the diploma), else the school's; the rule of
-    ``surveys.planning`` for every first mail."""
-    return graduate.private_email or graduate.email
+    """Where a new mail goes: where a wave's first mail would (``surveys.planning.address_for``)."""
+    return address_for(graduate.email, graduate.private_email)
 
 
 def correct_emails(
@@ -67,18 +66,15 @@ def correct_emails(
             to_address = corrected[0] if len(corrected) == 1 else best_address(locked)
             for invitation in Invitation.objects.filter(graduate=locked, status=S.BOUNCED):
                 outcome.resent[lifecycle.resend(invitation, to_address=to_address)] += 1
-        record(
+        record_about(
             Action.CHANGE,
             "graduate_email",
+            locked,
             request=request,
             user=user,
-            target=locked,
-            institution=locked.institution_id,
-            details={
-                "fields": outcome.changed,
-                "readdressed": outcome.readdressed,
-                "resent": outcome.resent.get(lifecycle.Resend.QUEUED, 0),
-            },
+            fields=outcome.changed,
+            readdressed=outcome.readdressed,
+            resent=outcome.resent.get(lifecycle.Resend.QUEUED, 0),
         )
     graduate.email, graduate.private_email = locked.email, locked.private_email
     return outcome
@@ -97,13 +93,14 @@ def resend_invitation(invitation: Invitation, *, user, request=None) -> str:
     with transaction.atomic():
         outcome = lifecycle.resend(invitation, to_address=address)
         if outcome in (lifecycle.Resend.QUEUED, lifecycle.Resend.READDRESSED):
-            record(
+            record_about(
                 Action.CHANGE,
                 "invitation_resend",
+                invitation,
+                institution=graduate.institution_id,
                 request=request,
                 user=user,
-                target=invitation,
-                institution=graduate.institution_id,
-                details={"wave": invitation.wave.code, "outcome": outcome},
+                wave=invitation.wave.code,
+                outcome=outcome,
             )
     return outcome

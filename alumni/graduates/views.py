@@ -13,14 +13,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from audit.services import Action, record
+from audit.services import Action, record, record_about
+from config.downloads import attachment
 from surveys.lifecycle import Resend
 from surveys.models import Invitation
 
@@ -102,8 +103,6 @@ def graduate_list(request):
         graduate.badges = [
             dict(history.badge(getattr(graduate, f"status_{wave.code}")), wave=wave.code) for wave in waves
         ]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "alumni/graduates/list.html",
@@ -113,10 +112,19 @@ def graduate_list(request):
             "total": total,
             "waves": waves,
             "counts": selectors.status_counts(graduates, waves, total),
-            "query": query.urlencode(),
+            "query": _query_without_page(request),
             "headers": _headers(request, sort, waves),
         },
     )
+
+
+def _query_without_page(request, **changes) -> str:
+    """The list's GET parameters for a link to another page or order of it."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        query[name] = value  # replaces (QueryDict.update would add a second value)
+    return query.urlencode()
 
 
 def _headers(request, sort, waves):
@@ -136,10 +144,9 @@ def _headers(request, sort, waves):
     for key, label, css in columns:
         header = {"label": label, "url": "", "active": key == current, "descending": descending, "css": css}
         if key:
-            query = request.GET.copy()
-            query.pop("page", None)
-            query["sort"] = f"-{key}" if key == current and not descending else key
-            header["url"] = "?" + query.urlencode()
+            header["url"] = "?" + _query_without_page(
+                request, sort=f"-{key}" if key == current and not descending else key
+            )
         headers.append(header)
     headers += [{"label": wave.code, "url": ""} for wave in waves]
     return headers
@@ -149,7 +156,11 @@ def _single_institution(request, form):
     """The institution the entry is about: the filtered one, or the user's only one."""
     if form.is_bound and form.is_valid() and form.cleaned_data.get("institution"):
         return form.cleaned_data["institution"]
-    institutions = list(administered_institutions(request.user).values_list("pk", flat=True)[:2])
+    return _only(list(administered_institutions(request.user).values_list("pk", flat=True)[:2]))
+
+
+def _only(institutions):
+    """The user's institution when they administer one only (else None: the entry names none)."""
     return institutions[0] if len(institutions) == 1 else None
 
 
@@ -163,28 +174,29 @@ def _invitations(graduate):
     return invitations
 
 
-@login_required
-def graduate_detail(request, pk):
-    graduate = _graduate_or_404(request, pk)
-    if graduate.erased_at is not None:
-        return render(request, "alumni/graduates/erased.html", {"graduate": graduate})
+def _graduate_page(request, graduate, form, status=200, **details):
+    """The graduate's page with the address form; a view of personal data, so audited."""
     invitations = _invitations(graduate)
-    form = EmailCorrectionForm(
-        initial={"email": graduate.email, "private_email": graduate.private_email, "resend": True}
-    )
-    record(
-        Action.VIEW,
-        "graduate_page",
-        request=request,
-        target=graduate,
-        institution=graduate.institution_id,
-        details={"invitations": len(invitations)},
+    record_about(
+        Action.VIEW, "graduate_page", graduate, request=request, invitations=len(invitations), **details
     )
     return render(
         request,
         "alumni/graduates/detail.html",
         {"graduate": graduate, "invitations": invitations, "form": form},
+        status=status,
     )
+
+
+@login_required
+def graduate_detail(request, pk):
+    graduate = _graduate_or_404(request, pk)
+    if graduate.erased_at is not None:
+        return render(request, "alumni/graduates/erased.html", {"graduate": graduate})
+    form = EmailCorrectionForm(
+        initial={"email": graduate.email, "private_email": graduate.private_email, "resend": True}
+    )
+    return _graduate_page(request, graduate, form)
 
 
 @login_required
@@ -195,21 +207,7 @@ def graduate_email(request, pk):
         return redirect("alumni:graduate_detail", pk=graduate.pk)
     form = EmailCorrectionForm(request.POST)
     if not form.is_valid():  # the page again, with the errors: a view of personal data too
-        invitations = _invitations(graduate)
-        record(
-            Action.VIEW,
-            "graduate_page",
-            request=request,
-            target=graduate,
-            institution=graduate.institution_id,
-            details={"invitations": len(invitations), "invalid_correction": True},
-        )
-        return render(
-            request,
-            "alumni/graduates/detail.html",
-            {"graduate": graduate, "invitations": invitations, "form": form},
-            status=400,
-        )
+        return _graduate_page(request, graduate, form, status=400, invalid_correction=True)
     outcome = services.correct_emails(
         graduate,
         email=form.cleaned_data["email"],
@@ -297,22 +295,27 @@ def _to_fix_filters(request):
     return waves, wave, institutions, institution
 
 
+def _record_to_fix(request, action, what, wave, institutions, institution, count):
+    """The audit entry of the addresses to fix (page or CSV): the filters and how many rows."""
+    filters = {"wave": wave.code if wave else "", "institution": institution.pk if institution else ""}
+    record(
+        action,
+        what,
+        request=request,
+        institution=institution or _only(list(institutions.values())),
+        details={"filters": {k: v for k, v in filters.items() if v}, "count": count},
+    )
+
+
 @login_required
 def to_fix(request):
     _require_admin(request)
     waves, wave, institutions, institution = _to_fix_filters(request)
     rows = selectors.to_fix(request.user, wave=wave, institution=institution)
     page = Paginator(rows, TO_FIX_PER_PAGE).get_page(request.GET.get("page"))
-    filters = {"wave": wave.code if wave else "", "institution": institution.pk if institution else ""}
-    record(
-        Action.VIEW,
-        "graduates_to_fix",
-        request=request,
-        institution=institution or (next(iter(institutions.values())) if len(institutions) == 1 else None),
-        details={"filters": {k: v for k, v in filters.items() if v}, "count": page.paginator.count},
+    _record_to_fix(
+        request, Action.VIEW, "graduates_to_fix", wave, institutions, institution, page.paginator.count
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "alumni/graduates/to_fix.html",
@@ -322,7 +325,7 @@ def to_fix(request):
             "wave": wave,
             "institutions": institutions.values() if len(institutions) > 1 else [],
             "institution": institution,
-            "query": query.urlencode(),
+            "query": _query_without_page(request),
         },
     )
 
@@ -332,15 +335,6 @@ def to_fix_download(request):
     _require_admin(request)
     _waves, wave, institutions, institution = _to_fix_filters(request)
     rows = list(selectors.to_fix(request.user, wave=wave, institution=institution))
-    filters = {"wave": wave.code if wave else "", "institution": institution.pk if institution else ""}
-    record(
-        Action.EXPORT,
-        "graduates_to_fix_csv",
-        request=request,
-        institution=institution or (next(iter(institutions.values())) if len(institutions) == 1 else None),
-        details={"filters": {k: v for k, v in filters.items() if v}, "count": len(rows)},
-    )
-    response = HttpResponse(to_fix_csv(rows), content_type="text/csv; charset=utf-8")
+    _record_to_fix(request, Action.EXPORT, "graduates_to_fix_csv", wave, institutions, institution, len(rows))
     name = f"adressen-herstellen-{wave.code.lower() + '-' if wave else ''}{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return attachment(to_fix_csv(rows), name)
