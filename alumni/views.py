@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audit.services import Action, record
+from audit.services import Action, record_about
+from config.downloads import attachment
 
 from . import selectors, services
 from .forms import CohortUploadForm
@@ -39,11 +39,11 @@ def upload_list(request):
                 data=handle.read(),
                 sheet=form.cleaned_data["sheet"],
             )
-            _record(
-                request,
+            record_about(
                 Action.UPLOAD,
                 "upload_received",
                 upload,
+                request=request,
                 status=upload.status,
                 rows_total=upload.rows_total,
                 rows_rejected=upload.rows_rejected,
@@ -58,10 +58,6 @@ def upload_list(request):
     )
 
 
-def _record(request, action, what, upload, **details):
-    record(action, what, request=request, target=upload, institution=upload.institution_id, details=details)
-
-
 def _upload_or_404(request, pk):
     return get_object_or_404(selectors.uploads_for(request.user).defer(None), pk=pk)
 
@@ -72,7 +68,7 @@ def upload_detail(request, pk):
     report = upload.report or {}
     problems = report.get("problems", [])
     page = Paginator(problems, PROBLEMS_PER_PAGE).get_page(request.GET.get("page"))
-    _record(request, Action.VIEW, "upload_detail", upload, page=page.number)
+    record_about(Action.VIEW, "upload_detail", upload, request=request, page=page.number)
     return render(
         request,
         "alumni/upload_detail.html",
@@ -98,11 +94,11 @@ def upload_confirm(request, pk):
     try:
         with transaction.atomic():
             outcome = services.confirm_upload(upload, import_valid_rows=import_valid_rows)
-            _record(
-                request,
+            record_about(
                 Action.IMPORT,
                 "upload_confirmed",
                 outcome.upload,
+                request=request,
                 written=outcome.written,
                 import_valid_rows=import_valid_rows,
                 new=outcome.counts.new,
@@ -136,31 +132,29 @@ def upload_discard(request, pk):
     upload = _upload_or_404(request, pk)
     with transaction.atomic():
         services.discard_upload(upload)
-        _record(request, Action.UPLOAD, "upload_discarded", upload, status=upload.status)
+        record_about(Action.UPLOAD, "upload_discarded", upload, request=request, status=upload.status)
     messages.info(request, _("The upload was discarded and its file deleted."))
     return redirect("alumni:upload_list")
 
 
-def _csv_response(text: str, filename: str) -> HttpResponse:
-    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _report_download(request, pk, part: str, what: str, to_csv, name: str):
+    """One part of an upload's report (its problems, its rows to fix) as CSV; audited."""
+    upload = _upload_or_404(request, pk)
+    rows = upload.report.get(part, [])
+    record_about(Action.EXPORT, what, upload, request=request, rows=len(rows))
+    return attachment(to_csv(rows), f"upload-{upload.pk}-{name}.csv")
 
 
 @login_required
 def upload_problems_csv(request, pk):
-    upload = _upload_or_404(request, pk)
-    problems = upload.report.get("problems", [])
-    _record(request, Action.EXPORT, "upload_problems_csv", upload, rows=len(problems))
-    return _csv_response(problems_csv(problems), f"upload-{upload.pk}-problems.csv")
+    return _report_download(request, pk, "problems", "upload_problems_csv", problems_csv, "problems")
 
 
 @login_required
 def upload_rejected_rows_csv(request, pk):
-    upload = _upload_or_404(request, pk)
-    rows = upload.report.get("rejected_rows", [])
-    _record(request, Action.EXPORT, "upload_rows_to_fix_csv", upload, rows=len(rows))
-    return _csv_response(rejected_rows_csv(rows), f"upload-{upload.pk}-rows-to-fix.csv")
+    return _report_download(
+        request, pk, "rejected_rows", "upload_rows_to_fix_csv", rejected_rows_csv, "rows-to-fix"
+    )
 
 
 @login_required

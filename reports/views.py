@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from alumni.models import Institution, Pathway
 from audit.services import Action, record
+from config.downloads import XLSX, attachment
 
 from . import exports, scoping
 from .filters import DIMENSIONS, Filters, Scope, filter_options
-from .report import build_report
+from .report import ALL_WAVES, build_report, visible_filter_options
 from .selectors import personal_data
 from .selectors.monitoring import MONITOR_STATUSES, monitoring_counts
 
@@ -31,7 +32,7 @@ def _int(value):
 def parse_filters(request) -> tuple[Filters, tuple[str, ...], bool]:
     get = request.GET
     filters = Filters(
-        wave=get.get("wave") if get.get("wave") in ("T1", "T3") else None,
+        wave=get.get("wave") if get.get("wave") in ("T1", "T3", ALL_WAVES) else None,
         cohorts=tuple(sorted({int(c) for c in get.getlist("cohort") if c.isdigit()})),
         level=_int(get.get("level")),
         pathway=get.get("pathway") if get.get("pathway") in Pathway.values else None,
@@ -73,7 +74,7 @@ def _dashboard(request, access, export_url: str, template="reports/dashboard.htm
             "report": report,
             "data": report.as_json(),
             "access": access,
-            "options": filter_options(access.scope),
+            "options": visible_filter_options(access),
             "dimensions": DIMENSIONS,
             "filters": filters,
             "by": by,
@@ -89,17 +90,21 @@ def _dashboard(request, access, export_url: str, template="reports/dashboard.htm
 def _download(report, fmt: str, name: str, table: str | None = None) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
     if fmt == "csv":
-        response = HttpResponse(exports.report_csv(report, table), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-        return response
+        return attachment(exports.report_csv(report, table), f"{name}-{stamp}.csv")
     if fmt == "xlsx":
-        response = HttpResponse(
-            exports.report_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.xlsx"'
-        return response
+        return attachment(exports.report_xlsx(report), f"{name}-{stamp}.xlsx", XLSX)
     raise Http404
+
+
+def _export(request, access, fmt: str, name: str, what: str, **about):
+    """The report of ``access`` as a file; the audit entry says what was asked
+    for (``about``: the entry's ``institution`` or ``target``)."""
+    filters, by, weighted = parse_filters(request)
+    table = request.GET.get("table")
+    response = _download(build_report(access, filters, by, weighted=weighted), fmt, name, table)
+    details = _filters_detail(filters, by, weighted, format=fmt, table=table)
+    record(Action.EXPORT, what, request=request, details=details, **about)
+    return response
 
 
 @login_required
@@ -124,17 +129,9 @@ def institution_report(request, brin):
 @login_required
 def institution_export(request, brin, fmt):
     access = scoping.institution_access(request.user, brin)
-    filters, by, weighted = parse_filters(request)
-    report = build_report(access, filters, by, weighted=weighted)
-    response = _download(report, fmt, f"rapport-{brin}", request.GET.get("table"))
-    record(
-        Action.EXPORT,
-        "institution_report",
-        request=request,
-        institution=access.institution,
-        details=_filters_detail(filters, by, weighted, format=fmt, table=request.GET.get("table")),
+    return _export(
+        request, access, fmt, f"rapport-{brin}", "institution_report", institution=access.institution
     )
-    return response
 
 
 @login_required
@@ -146,17 +143,7 @@ def cross_report(request):
 @login_required
 def cross_export(request, fmt):
     access = scoping.cross_access(request.user, _int(request.GET.get("region")))
-    filters, by, weighted = parse_filters(request)
-    report = build_report(access, filters, by, weighted=weighted)
-    response = _download(report, fmt, "rapport-regio", request.GET.get("table"))
-    record(
-        Action.EXPORT,
-        "cross_report",
-        request=request,
-        target=access.region,
-        details=_filters_detail(filters, by, weighted, format=fmt, table=request.GET.get("table")),
-    )
-    return response
+    return _export(request, access, fmt, "rapport-regio", "cross_report", target=access.region)
 
 
 @login_required
@@ -197,9 +184,7 @@ def monitoring(request, brin):
             institution=access.institution,
             details=_filters_detail(filters),
         )
-        response = HttpResponse(exports.monitoring_csv(frame), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="respons-{brin}.csv"'
-        return response
+        return attachment(exports.monitoring_csv(frame), f"respons-{brin}.csv")
     statuses = list(MONITOR_STATUSES)
     rows = [(r["day"], r["programme"], [int(r[s]) for s in statuses]) for r in frame.to_dict("records")]
     totals = [int(v) for v in frame[statuses].sum()] if not frame.empty else []
@@ -230,9 +215,7 @@ def network(request, brin):
         details={"rows": len(rows)},
     )
     if as_csv:
-        response = HttpResponse(exports.network_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="alumninetwerk-{brin}.csv"'
-        return response
+        return attachment(exports.network_csv(rows), f"alumninetwerk-{brin}.csv")
     return render(request, "reports/network.html", {"access": access, "rows": rows})
 
 
@@ -244,8 +227,5 @@ def raw_export(request):
     filters, _by, _weighted = parse_filters(request)
     scope = Scope(list(Institution.objects.values_list("pk", flat=True)))
     record(Action.EXPORT, "raw_responses", request=request, details=_filters_detail(filters))
-    response = StreamingHttpResponse(
-        exports.raw_rows_csv(personal_data.raw_rows(scope, filters)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="antwoorden-anoniem.csv"'
-    return response
+    rows = exports.raw_rows_csv(personal_data.raw_rows(scope, filters))
+    return attachment(rows, "antwoorden-anoniem.csv", streaming=True)
