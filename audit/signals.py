@@ -177,21 +177,24 @@ def remember_membership(sender, instance, raw=False, **kwargs):
     instance._audit_before = None if raw else _before(instance, MEMBERSHIP_FIELDS)
 
 
+def _role_saved(kind: str, instance, created: bool, fields, details: dict, institution=None) -> None:
+    """A role record (membership, regional analyst) created, or changed in ``fields``:
+    ``<kind>_created`` or ``<kind>_changed`` with what changed."""
+    if created:
+        _role_change(f"{kind}_created", instance, institution=institution, details=details)
+        return
+    changes = _changes(getattr(instance, "_audit_before", None), instance, fields)
+    if changes:
+        _role_change(
+            f"{kind}_changed", instance, institution=institution, details={**details, "changed": changes}
+        )
+
+
 def membership_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
     details = {"user_id": instance.user_id, "role": instance.role}
-    if created:
-        _role_change("membership_created", instance, institution=instance.institution_id, details=details)
-        return
-    changes = _changes(getattr(instance, "_audit_before", None), instance, MEMBERSHIP_FIELDS)
-    if changes:
-        _role_change(
-            "membership_changed",
-            instance,
-            institution=instance.institution_id,
-            details={**details, "changed": changes},
-        )
+    _role_saved("membership", instance, created, MEMBERSHIP_FIELDS, details, instance.institution_id)
 
 
 def membership_deleted(sender, instance, **kwargs):
@@ -235,12 +238,7 @@ def analyst_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
     details = {"user_id": instance.user_id, "region_id": instance.region_id}
-    if created:
-        _role_change("regional_analyst_created", instance, details=details)
-        return
-    changes = _changes(getattr(instance, "_audit_before", None), instance, ANALYST_FIELDS)
-    if changes:
-        _role_change("regional_analyst_changed", instance, details={**details, "changed": changes})
+    _role_saved("regional_analyst", instance, created, ANALYST_FIELDS, details)
 
 
 def analyst_deleted(sender, instance, **kwargs):
