@@ -17,6 +17,8 @@ opted out): the right to see and erase one's data does not end with a wave.
 No CSRF token, as on the survey pages: the secret token is the credential.
 """
 
+import functools
+
 from django import forms
 from django.conf import settings
 from django.shortcuts import redirect, render
@@ -143,14 +145,28 @@ def _context(link: _Link, form: OwnEmailForm, notice: str = "") -> dict:
     }
 
 
-@never_cache
-@csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
-def own_data(request, token):
+def _behind_the_link(view):
+    """A page of the graduate's own behind the personal link: never cached, no
+    CSRF token (the token is the credential), GET or POST; the link opened as
+    the survey opens it (``views._open_link``), and ``view(request, link, token)``
+    called only when it is one."""
+
+    @never_cache
+    @csrf_exempt
+    @require_http_methods(["GET", "HEAD", "POST"])
+    @functools.wraps(view)
+    def opened(request, token):
+        link = _open_link(request, token)
+        if not isinstance(link, _Link):
+            return link
+        return view(request, link, token)
+
+    return opened
+
+
+@_behind_the_link
+def own_data(request, link: _Link, token):
     """The page itself; a POST corrects the private address and redirects back."""
-    link = _open_link(request, token)
-    if not isinstance(link, _Link):
-        return link
     graduate = link.invitation.graduate
     if request.method != "POST":
         form = OwnEmailForm(initial={"private_email": graduate.private_email})
@@ -165,14 +181,9 @@ def own_data(request, token):
     return redirect(f"{reverse('surveys:own_data', args=[token])}?done={notice}#email")
 
 
-@never_cache
-@csrf_exempt
-@require_http_methods(["GET", "HEAD", "POST"])
-def own_data_erase(request, token):
+@_behind_the_link
+def own_data_erase(request, link: _Link, token):
     """Erasure: a GET asks to confirm, the POST erases at once and says what happened."""
-    link = _open_link(request, token)
-    if not isinstance(link, _Link):
-        return link
     language = link.language
     context = {
         "t": all_texts(language),
