@@ -1,4 +1,11 @@
-"""The audit log as a CSV download, streamed (the log only grows)."""
+"""The audit log as a CSV download, streamed (the log only grows).
+
+Machine-readable on purpose: the column names are Dutch, but every cell holds
+the value as stored — the action and ``what`` codes, the object as model
+label and id, the time in ISO 8601, ``details`` as one line of JSON — so a
+script or a spreadsheet can filter, count and compare exports over time
+without depending on the page's wording (audit.labels), which may change.
+"""
 
 import io
 from collections.abc import Iterator

@@ -96,6 +96,13 @@ class AuditEntry(models.Model):
         return what_label(self.what)
 
     @property
+    def target_label(self):
+        """The target's model in words (``alumni.graduate`` → its verbose name), when known."""
+        from .labels import target_label
+
+        return target_label(self.target_type) if self.target_type else None
+
+    @property
     def details_lines(self):
         """The details as (label, value) pairs for the page (audit.labels)."""
         from .labels import details_lines

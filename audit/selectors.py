@@ -2,11 +2,12 @@
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from alumni.models import Institution
 
+from .labels import whats_matching
 from .models import AuditEntry
 
 
@@ -15,7 +16,8 @@ def _start_of(day: datetime.date) -> datetime.datetime:
 
 
 def entries(*, action="", actor="", institution=None, what="", date_from=None, date_to=None) -> QuerySet:
-    """Entries newest first. Dates are local days; ``date_to`` is inclusive."""
+    """Entries newest first. Dates are local days; ``date_to`` is inclusive. ``what``
+    matches the stored name or the words the page shows for it (audit.labels)."""
     qs = AuditEntry.objects.all()
     if action:
         qs = qs.filter(action=action)
@@ -24,7 +26,7 @@ def entries(*, action="", actor="", institution=None, what="", date_from=None, d
     if institution is not None:
         qs = qs.filter(institution_id=getattr(institution, "pk", institution))
     if what:
-        qs = qs.filter(what__icontains=what)
+        qs = qs.filter(Q(what__icontains=what) | Q(what__in=whats_matching(what)))
     if date_from:
         qs = qs.filter(at__gte=_start_of(date_from))
     if date_to:

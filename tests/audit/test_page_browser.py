@@ -12,6 +12,7 @@ from django.urls import reverse
 from alumni.models import Membership
 from audit.services import Action, record
 from tests.audit.conftest import PASSWORD
+from tests.factories import people
 from tests.factories.people import restore_reference_data
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
 
@@ -55,6 +56,48 @@ def log(transactional_db, django_user_model):
         details={"filters": {"wave": "T1", "cohorts": [2024, 2025]}, "by": ["programme"], "format": "xlsx"},
     )
     record(Action.LOGIN_FAILED, "login", details={"username": "loopbaan.amstel"})
+    # What a platform admin meets besides: role and status changes, an address
+    # corrected, an erasure, a retention run, an upload (words, not codes, on the page).
+    membership = Membership.objects.get(user=career)
+    membership.role = Membership.Role.ADMIN
+    membership.save()
+    career.is_staff = True
+    career.save()
+    graduate = people.make_graduate(school)
+    record(
+        Action.CHANGE,
+        "graduate_email",
+        user=career,
+        target=graduate,
+        institution=school,
+        details={"fields": ["private_email"], "readdressed": 1, "resent": 1},
+    )
+    record(
+        Action.ERASURE,
+        "graduate",
+        user=career,
+        target=graduate,
+        institution=school,
+        details={"reason": "verzoek per e-mail, ticket 2291", "at_own_request": False, "tombstone": True},
+    )
+    record(
+        Action.RETENTION,
+        "retention_run",
+        details={
+            "today": "2026-12-03",
+            "contact_removed": 4,
+            "network_kept": 1,
+            "by_institution": {school.brin: {"contact_removed": 4}},
+            "periods": {"contact_grace_days": 30},
+        },
+    )
+    record(
+        Action.UPLOAD,
+        "upload_received",
+        user=career,
+        institution=school,
+        details={"status": "validated", "rows_total": 120, "rows_rejected": 3, "file_size": 20480},
+    )
     return school
 
 
@@ -85,6 +128,9 @@ def test_the_audit_log_fits_and_filters(browser, live_server, log, size):
     page.wait_for_url("**/audit/")
     assert page.get_by_role("heading", name="Auditlog").is_visible()
     shoot(page, f"audit-{size}")
+    body = page.locator("main").inner_text()
+    for code in ("career_office", "graduate_email", "alumni.graduate", "validated", "True", "False"):
+        assert code not in body, code
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     table = page.evaluate(
