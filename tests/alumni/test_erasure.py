@@ -21,13 +21,12 @@ from alumni.privacy.erasure import ErasureRefused, coarse_postcode, erase_gradua
 from alumni.privacy.tombstones import erased_student_numbers, normalise_student_number
 from audit.models import AuditEntry
 from reports.filters import Filters
-from reports.models import Region
 from reports.report import build_report
 from reports.scoping import all_institutions_access
 from surveys.models import Invitation, InvitationEvent, OutboundEmail, Response
-from tests.factories.datasets import make_dataset
+from tests.factories.datasets import make_dataset_in_region
 from tests.helpers.database_dump import dump_database, traces
-from tests.helpers.indicator_oracle import OPEN
+from tests.helpers.indicator_oracle import open_thresholds
 
 IDENTITY = {
     "student_number": "7345109",
@@ -43,12 +42,8 @@ FREE_TEXT = {"job_title": "Sous-chef Quaxelaar", "job_tasks": "Zebedeus' keuken"
 
 @pytest.fixture
 def dataset(db, settings):
-    for name, value in OPEN.items():
-        setattr(settings, name, value)
-    data = make_dataset()
-    region = Region.objects.create(name="Regio Test", postcode_ranges="1000-1499")
-    region.institutions.add(data.institutions[0])
-    return data
+    open_thresholds(settings)
+    return make_dataset_in_region()
 
 
 @pytest.fixture

@@ -104,6 +104,17 @@ def make_dataset(
     return Dataset(insts, progs, graduates)
 
 
+def make_dataset_in_region(**kwargs) -> Dataset:
+    """``make_dataset`` with the first institution in a region of postcodes
+    1000-1499 (the "working in the region" figure, erasure's coarse postcode)."""
+    from reports.models import Region
+
+    data = make_dataset(**kwargs)
+    region = Region.objects.create(name="Regio Test", postcode_ranges="1000-1499")
+    region.institutions.add(data.institutions[0])
+    return data
+
+
 def _invite(graduates: list[Graduate], rng: random.Random) -> None:
     """A T1 invitation for everyone and a T3 for most, in a status drawn by ``SHARES``."""
     waves = {w.code: w for w in Wave.objects.all()}

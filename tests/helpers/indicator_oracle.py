@@ -27,6 +27,12 @@ BRIN = "99XA"
 OPEN = {"REPORTS_MIN_GROUP_WITHIN": 1, "REPORTS_MIN_COUNT": 1, "REPORTS_ROUNDING_BASE": 0}
 
 
+def open_thresholds(settings) -> None:
+    """No group too small, no rounding: every figure is shown as computed (``OPEN``)."""
+    for name, value in OPEN.items():
+        setattr(settings, name, value)
+
+
 def raw_responses(brin=BRIN, wave=None) -> pd.DataFrame:
     fields = {
         "graduate": "invitation__graduate_id",

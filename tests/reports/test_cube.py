@@ -23,25 +23,21 @@ from reports.report import build_report
 from reports.scoping import all_institutions_access
 from reports.tasks import refresh_cube as refresh_task
 from surveys.models import Invitation, Response
-from tests.factories.datasets import make_dataset
+from tests.factories.datasets import make_dataset_in_region
 from tests.helpers.indicator_oracle import (
     BRIN,
-    OPEN,
     check_table,
     expected_counts,
     expected_invitations,
+    open_thresholds,
     raw_responses,
 )
 
 
 @pytest.fixture
 def dataset(db, settings):
-    for name, value in OPEN.items():
-        setattr(settings, name, value)
-    data = make_dataset()
-    region = Region.objects.create(name="Regio Test", postcode_ranges="1000-1499")
-    region.institutions.add(data.institutions[0])
-    return data
+    open_thresholds(settings)
+    return make_dataset_in_region()
 
 
 def cube_contents() -> dict[tuple, list[int]]:

@@ -2,7 +2,7 @@
 the dispatch task run in-process, and the send_due_invitations command.
 
 Mail goes to Django's locmem backend (``mailoutbox``). Permanent and temporary
-SMTP failures are scripted with a small in-process connection here; the real
+SMTP failures are scripted with a small in-process connection (tests.helpers.mail); the real
 SMTP server cases are in test_dispatch_smtp.py.
 """
 
@@ -11,7 +11,6 @@ import datetime
 import io
 import math
 import re
-import smtplib
 from collections import Counter, defaultdict
 
 import pytest
@@ -27,6 +26,7 @@ from surveys import lifecycle, planning, sending
 from surveys.models import Invitation, InvitationEvent, OutboundEmail, Wave
 from surveys.tasks import dispatch, send_batch
 from tests.factories.people import emails_of, invitation_of, make_graduate, make_graduates, programme, wave
+from tests.helpers.mail import ScriptedConnection, send_all
 
 pytestmark = pytest.mark.django_db
 
@@ -43,18 +43,6 @@ def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
 
 
-def send_all(connection=None) -> sending.SendResult:
-    """Send until a round claims nothing (what the command and the beat do)."""
-    total = sending.SendResult()
-    for _ in range(50):
-        batch = sending.send_queued(100, connection=connection)
-        for name, value in batch.__dict__.items():
-            setattr(total, name, getattr(total, name) + value)
-        if not any(batch.__dict__.values()):
-            return total
-    raise AssertionError("send_queued kept finding work")
-
-
 def run_day(day, connection=None) -> tuple[planning.PlanResult, sending.SendResult]:
     result = planning.plan(day)
     return result, send_all(connection)
@@ -62,26 +50,6 @@ def run_day(day, connection=None) -> tuple[planning.PlanResult, sending.SendResu
 
 def recipients(messages) -> list[str]:
     return [address for message in messages for address in message.to]
-
-
-class ScriptedConnection(LocmemBackend):
-    """An in-memory connection that answers an address with SMTP reply codes,
-    in order, before accepting it (like tests.smtp_sink, without a socket)."""
-
-    def __init__(self, replies: dict[str, list[int]], **kwargs):
-        super().__init__(**kwargs)
-        self.replies = replies
-        self.tries = Counter()
-
-    def send_messages(self, messages):
-        for message in messages:
-            for address in message.to:
-                self.tries[address] += 1
-                codes = self.replies.get(address)
-                if codes:
-                    code = codes.pop(0)
-                    raise smtplib.SMTPRecipientsRefused({address: (code, b"scripted reply")})
-        return super().send_messages(messages)
 
 
 @pytest.fixture

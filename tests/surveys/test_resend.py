@@ -1,51 +1,23 @@
 """The admin's resend after correcting an address (surveys.lifecycle.resend):
 planned, bounced and sent through the real planner and sender, with the SMTP
-server scripted in memory (as in test_dispatch.py)."""
+server scripted in memory (tests.helpers.mail, as in test_dispatch.py)."""
 
 import datetime
-import smtplib
-from collections import Counter
 
 import pytest
 from django.core import mail
-from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from surveys import lifecycle, planning, sending
+from surveys import lifecycle, planning
 from surveys.lifecycle import Resend
 from surveys.models import Invitation, InvitationEvent, OutboundEmail
 from tests.factories.people import emails_of, invitation_of, make_graduate, make_invitation
+from tests.helpers.mail import ScriptedConnection, send_all
 
 pytestmark = pytest.mark.django_db
 
 S = Invitation.Status
 DIPLOMA = datetime.date(2025, 6, 15)
 T1_DUE = datetime.date(2025, 9, 15)
-
-
-class ScriptedConnection(LocmemBackend):
-    """Answers an address with SMTP reply codes, in order, before accepting it."""
-
-    def __init__(self, replies: dict[str, list[int]], **kwargs):
-        super().__init__(**kwargs)
-        self.replies = replies
-        self.tries = Counter()
-
-    def send_messages(self, messages):
-        for message in messages:
-            for address in message.to:
-                self.tries[address] += 1
-                codes = self.replies.get(address)
-                if codes:
-                    raise smtplib.SMTPRecipientsRefused({address: (codes.pop(0), b"scripted reply")})
-        return super().send_messages(messages)
-
-
-def send_all(connection=None) -> None:
-    for _ in range(20):
-        batch = sending.send_queued(100, connection=connection)
-        if not any(batch.__dict__.values()):
-            return
-    raise AssertionError("send_queued kept finding work")
 
 
 def bounced_first_mail():
