@@ -15,21 +15,13 @@ from django.core.management.base import CommandError
 
 from alumni import services
 from alumni.models import Upload
+from tests.helpers.storage import temporary_storage
 
 
 @pytest.fixture(autouse=True)
 def private_storage(settings, tmp_path):
     """Uploaded files go to a temporary folder, never to var/private."""
-    folder = tmp_path / "private"
-    folder.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(folder), "base_url": None},
-        },
-    }
-    return folder
+    return temporary_storage(settings, tmp_path)
 
 
 @dataclass

@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from tests.helpers.storage import temporary_storage
+
 IP = "203.0.113.7"
 PASSWORD = "a-long-password-1"
 
@@ -21,13 +23,4 @@ def platform_admin(db, django_user_model):
 @pytest.fixture
 def private_storage(settings, tmp_path):
     """Uploaded files go to a temporary folder."""
-    folder = tmp_path / "private"
-    folder.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(folder), "base_url": None},
-        },
-    }
-    return folder
+    return temporary_storage(settings, tmp_path)
