@@ -74,7 +74,7 @@ def test_an_export_with_two_title_lines_above_the_header_imports(import_cohort, 
     notice = only_problem(result.warnings, "title_rows_skipped")
     assert notice["params"] == {"rows": "1, 2", "header_row": 3}
     with translation.override("nl"):
-        assert "Rij 1, 2 boven de kopregel (rij 3)" in message(notice)
+        assert "Alles boven de kopregel (rij 3) is overgeslagen (rij 1, 2)" in message(notice)
 
 
 def test_row_numbers_below_title_lines_are_the_rows_excel_shows(institution):
