@@ -213,7 +213,12 @@ def value_text(key: str, value, *, nested: bool = False) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, dict):
-        items = [f"{key_label(k)}: {value_text(k, v, nested=True)}" for k, v in sorted(value.items())]
+        items = [
+            f"{key_label(k)} {value_text(k, v, nested=True)}"
+            if isinstance(v, dict)
+            else f"{key_label(k)}: {value_text(k, v, nested=True)}"
+            for k, v in sorted(value.items())
+        ]
         return f"({', '.join(items)})" if nested else "; ".join(items)
     if isinstance(value, list | tuple):
         if key.startswith("is_") and len(value) == 2:  # a user flag changed: [before, after]

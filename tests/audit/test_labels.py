@@ -260,7 +260,7 @@ def test_field_names_status_and_filters_are_words():
 
 def test_nested_counts_per_institution_stay_readable():
     shown = lines({"by_institution": {"99XA": {"contact_removed": 3, "network_kept": 1}}})
-    assert shown["per instelling"] == "99XA: (contactgegevens verwijderd: 3, bewaard (alumninetwerk): 1)"
+    assert shown["per instelling"] == "99XA (contactgegevens verwijderd: 3, bewaard (alumninetwerk): 1)"
 
 
 def test_a_key_without_a_label_is_shown_as_it_is():
