@@ -3,10 +3,10 @@
 import pytest
 from django.test import Client
 
+from tests.factories.people import PASSWORD
 from tests.helpers.storage import temporary_storage
 
 IP = "203.0.113.7"
-PASSWORD = "a-long-password-1"
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from django.urls import reverse
 
 from alumni.models import Membership
 from audit.services import Action, record
-from tests.audit.conftest import PASSWORD
 from tests.factories import people
-from tests.factories.people import restore_reference_data
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.factories.people import PASSWORD, restore_reference_data
+from tests.helpers import browser as browsers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,18 +22,8 @@ WIDTHS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "he
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM beside Playwright's loop (tests/e2e)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with browsers.chromium() as chromium:
         yield chromium
-        chromium.close()
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -8,16 +8,16 @@ Violations are caught two ways: the page's ``securitypolicyviolation`` events
 the page's policy) and the console errors Chromium logs for a blocked resource.
 """
 
-import os
 import uuid
-from urllib.parse import urlparse
 
 import pytest
 
 from alumni.models import Membership, Upload
 from tests.factories import people
 from tests.factories.datasets import make_dataset
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.factories.people import PASSWORD
+from tests.helpers import browser as browsers
+from tests.helpers.browser import block_foreign_hosts
 
 pytestmark = pytest.mark.browser
 
@@ -27,23 +27,12 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
 });
 """
-PASSWORD = "a-long-password-1"
 
 
 @pytest.fixture(scope="module")
 def browser():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop in this thread; see tests/e2e
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with browsers.chromium() as chromium:
         yield chromium
-        chromium.close()
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class Tab:
@@ -53,19 +42,10 @@ class Tab:
         self.base_url = base_url
         self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="nl-NL")
         self.context.add_init_script(RECORD_VIOLATIONS)
-        own = urlparse(base_url).netloc
         self.foreign: list[str] = []
         self.console: list[str] = []
         self.violations: list[str] = []
-
-        def guard(route):
-            if urlparse(route.request.url).netloc == own:
-                route.continue_()
-            else:
-                self.foreign.append(route.request.url)
-                route.abort()
-
-        self.context.route("**/*", guard)
+        block_foreign_hosts(self.context, base_url, self.foreign)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.console.append(m.text))
 

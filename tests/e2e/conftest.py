@@ -1,45 +1,32 @@
 """Browser tests: Debian's Chromium driven by Playwright, phone-sized.
 
-Playwright's sync API runs an event loop in the test thread, which trips
-Django's async-unsafe guard for the ORM calls the tests make; nothing here is
-async, so the guard is switched off while these tests run (and only then: a
-process-wide setting would leak into later tests and into the subprocesses
-they start, e.g. ``manage.py check --deploy``). The browser lives as long as
-the module, so no event loop is left running for the tests after it.
+Django's async-unsafe guard is off while these tests run (and only then; see
+tests.helpers.browser). The browser lives as long as the module, so no event
+loop is left running for the tests after it.
 
 Every request the browser makes to a host other than the live server is
 blocked and recorded; a test that caused one fails.
 """
 
-import os
 import uuid
-from urllib.parse import urlparse
 
 import pytest
 
 from tests.factories.people import restore_reference_data
-from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
+from tests.helpers import browser as browsers
+from tests.helpers.browser import PHONE, block_foreign_hosts
 
 
 @pytest.fixture(scope="module", autouse=True)
 def orm_beside_playwright():
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with browsers.orm_beside_playwright():
+        yield
 
 
 @pytest.fixture(scope="module")
 def browser(orm_beside_playwright):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with browsers.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -62,16 +49,7 @@ class Phone:
         context = browser.new_context(
             viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL"
         )
-        own = urlparse(self.base_url).netloc
-
-        def guard(route):
-            if urlparse(route.request.url).netloc == own:
-                route.continue_()
-            else:
-                self.foreign.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
+        block_foreign_hosts(context, self.base_url, self.foreign)
         return context
 
 

@@ -18,6 +18,7 @@ from surveys.models import Invitation, OutboundEmail, Wave
 from surveys.scheduling import add_months
 
 DIPLOMA_DATE = datetime.date(2025, 7, 1)
+PASSWORD = "a-long-password-1"  # the password of the tests' users (long enough for the validators)
 
 _numbers = itertools.count(1)
 

@@ -1,6 +1,16 @@
-"""The browser the e2e tests drive: Debian's Chromium, phone-sized, and axe-core."""
+"""The browser the browser tests drive: Debian's Chromium, phone-sized, and axe-core.
 
+Playwright's sync API runs an event loop in the test thread, which trips
+Django's async-unsafe guard for the ORM calls the tests make; nothing there is
+async, so :func:`orm_beside_playwright` switches the guard off while a
+browser runs (and only then: a process-wide setting would leak into later
+tests and into the subprocesses they start, e.g. ``manage.py check --deploy``).
+"""
+
+import os
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -14,6 +24,47 @@ CHROMIUM_ARGS = [
 ]
 AXE = Path(__file__).resolve().parents[1] / "e2e" / "vendor" / "axe.min.js"  # accessibility checks
 PHONE = {"width": 360, "height": 740}
+
+
+@contextmanager
+def orm_beside_playwright():
+    """Django's async-unsafe guard off inside the block, as it was after it."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@contextmanager
+def chromium():
+    """Debian's Chromium, launched by Playwright, with the ORM usable beside it
+    (a module-scoped fixture yields from this: no event loop outlives the module)."""
+    from playwright.sync_api import sync_playwright
+
+    with orm_beside_playwright(), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def block_foreign_hosts(context, base_url: str, foreign: list[str]) -> None:
+    """Abort every request of the browser ``context`` to a host other than
+    ``base_url``'s and note its URL in ``foreign`` (a test asserts it stays empty)."""
+    own = urlparse(base_url).netloc
+
+    def guard(route):
+        if urlparse(route.request.url).netloc == own:
+            route.continue_()
+        else:
+            foreign.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
 
 
 def add_axe(page) -> None:
