@@ -15,9 +15,9 @@ from reports.models import Region, RegionalAnalyst
 from surveys import lifecycle
 from surveys.models import Invitation, OutboundEmail, Response
 from tests.factories import people
+from tests.factories.people import PASSWORD
 
 S = Invitation.Status
-PASSWORD = "a-long-password-1"
 
 
 @pytest.fixture

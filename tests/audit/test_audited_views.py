@@ -18,6 +18,17 @@ from tests.factories.datasets import make_dataset
 
 pytestmark = pytest.mark.django_db
 
+THREE_NEW = {
+    "written": True,
+    "import_valid_rows": False,
+    "new": 3,
+    "updated": 0,
+    "unchanged": 0,
+    "rejected": 0,
+    "erased_skipped": 0,
+}
+"""The details of an import entry for a file of three new graduates."""
+
 
 def entries_for(user) -> list[AuditEntry]:
     """What ``user`` did, logins aside (force_login sends the login signal too)."""
@@ -175,15 +186,7 @@ def test_an_upload_received_then_confirmed(web, uploader, institution):
     confirmed = entries_for(uploader)[-1]
     assert_entry(confirmed, uploader, "import", "upload_confirmed", institution.pk)
     assert confirmed.target_id == str(upload.pk)
-    assert confirmed.details == {
-        "written": True,
-        "import_valid_rows": False,
-        "new": 3,
-        "updated": 0,
-        "unchanged": 0,
-        "rejected": 0,
-        "erased_skipped": 0,
-    }
+    assert confirmed.details == THREE_NEW
     assert len(entries_for(uploader)) == 2
     # Confirming again changes nothing, so it records nothing.
     web.post(reverse("alumni:upload_confirm", args=[upload.pk]))
@@ -206,15 +209,7 @@ def test_the_import_command_records_its_import(institution, tmp_path):
     assert [(e.what, e.target_id, e.institution_id, e.actor_id, e.actor) for e in entries] == [
         ("import_command", str(u.pk), institution.pk, None, "") for u in uploads
     ]
-    assert entries[0].details == {
-        "written": True,
-        "import_valid_rows": False,
-        "new": 3,
-        "updated": 0,
-        "unchanged": 0,
-        "rejected": 0,
-        "erased_skipped": 0,
-    }
+    assert entries[0].details == THREE_NEW
     assert (entries[1].details["written"], entries[1].details["rejected"]) == (False, 2)
 
 

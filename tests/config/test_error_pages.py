@@ -18,11 +18,15 @@ def _html(response) -> str:
     return response.content.decode()
 
 
+def _error_page(client, path: str, status: int) -> str:
+    response = client.get(path)
+    assert response.status_code == status
+    return _html(response)
+
+
 @pytest.mark.django_db
 def test_404_is_dutch_in_the_site_layout(client):
-    response = client.get("/bestaat-niet/")
-    assert response.status_code == 404
-    html = _html(response)
+    html = _error_page(client, "/bestaat-niet/", 404)
     assert "Pagina niet gevonden" in html
     assert 'lang="nl"' in html and "Alumni Monitor" in html and "bootstrap.min.css" in html
     assert reverse("home") in html  # a way back
@@ -38,9 +42,7 @@ def test_404_in_english_when_the_user_chose_english(client, settings):
 
 @pytest.mark.django_db
 def test_403_hides_the_reason(client):
-    response = client.get("/test-errors/forbidden/")
-    assert response.status_code == 403
-    html = _html(response)
+    html = _error_page(client, "/test-errors/forbidden/", 403)
     assert "Geen toegang" in html
     assert "internal reason" not in html
 

@@ -408,13 +408,19 @@ def test_switch_to_english_is_remembered(phone):
     assert stored(invitation).language == "en"
 
 
-def test_double_click_on_submit_stores_one_response(phone):
+def on_the_last_page(phone, activity: str) -> tuple[Invitation, Survey]:
+    """A new T1 invitation's survey answered up to its last page (contact/), filled in but not sent."""
     invitation = people.make_invitation("T1")
     survey = Survey(phone.context.new_page(), phone.base_url, invitation).open()
-    survey.fill({"activity": ["unemployed"]})
+    survey.fill({"activity": [activity]})
     survey.press("next")
     survey.open("contact/")
     survey.fill({"network": ["mentoring"]})
+    return invitation, survey
+
+
+def test_double_click_on_submit_stores_one_response(phone):
+    invitation, survey = on_the_last_page(phone, "unemployed")
     posts = []
     survey.page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     survey.page.dblclick('button[value="next"]')  # the second click cancels the first navigation
@@ -429,12 +435,7 @@ def test_double_click_on_submit_stores_one_response(phone):
 
 def test_two_submits_at_the_same_moment_store_one_response(phone):
     """What a double click can send, made certain: the page posts its form twice at once."""
-    invitation = people.make_invitation("T1")
-    survey = Survey(phone.context.new_page(), phone.base_url, invitation).open()
-    survey.fill({"activity": ["employee"]})
-    survey.press("next")
-    survey.open("contact/")
-    survey.fill({"network": ["mentoring"]})
+    invitation, survey = on_the_last_page(phone, "employee")
     statuses = survey.page.evaluate(
         """async () => {
              const form = document.querySelector('form');

@@ -64,14 +64,24 @@ def test_the_route_is_the_graduates_own_page_not_a_survey_page(invitation):
 # --- what is stored, per language -----------------------------------------------------
 
 
+def assert_page_in(response, language: str, shown, not_shown) -> str:
+    """The page is in ``language``: its <html lang>, every text of ``shown`` on
+    it and none of ``not_shown`` (the other language's words); returns its text."""
+    page = text_of(response)
+    assert f'<html lang="{language}">' in response.content.decode()
+    for expected in shown:
+        assert expected in page, expected
+    for other in not_shown:
+        assert other not in page, other
+    return page
+
+
 def test_dutch_page_shows_what_is_stored_and_why(client, invitation):
     graduate = invitation.graduate
     response = client.get(page_url(invitation))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    page = text_of(response)
-    assert '<html lang="nl">' in response.content.decode()
-    for expected in (
+    shown = (
         "Jouw gegevens",
         "Wat we van je bewaren",
         "Sanne Bakker",
@@ -92,27 +102,17 @@ def test_dutch_page_shows_what_is_stored_and_why(client, invitation):
         "nooit met je naam",
         "Afmelden",
         "Mijn gegevens wissen",
-    ):
-        assert expected in page, expected
+    )
+    english = ("Your data", "What we keep", "Sent on", "Unsubscribe", "Erase my data")
+    page = assert_page_in(response, "nl", shown, english)
     assert "Geslacht" not in page and "Locatie" not in page  # optional, and not in this school's file
-    for english in ("Your data", "What we keep", "Sent on", "Unsubscribe", "Erase my data"):
-        assert english not in page, english
 
 
 def test_english_page_for_a_graduate_who_chose_english(client):
     invitation = people.make_invitation(graduate_fields={"preferred_language": "en"})
-    response = client.get(page_url(invitation))
-    page = text_of(response)
-    assert '<html lang="en">' in response.content.decode()
-    for expected in (
-        "Your data",
-        "What we keep about you",
-        "Survey 3 months after your diploma",
-        "Unsubscribe",
-    ):
-        assert expected in page, expected
-    for dutch in ("Jouw gegevens", "bewaren", "Afmelden", "Vragenlijst"):
-        assert dutch not in page, dutch
+    shown = ("Your data", "What we keep about you", "Survey 3 months after your diploma", "Unsubscribe")
+    dutch = ("Jouw gegevens", "bewaren", "Afmelden", "Vragenlijst")
+    assert_page_in(client.get(page_url(invitation)), "en", shown, dutch)
 
 
 def test_the_language_switch_is_stored_like_on_the_survey(client, invitation):
