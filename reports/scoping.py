@@ -73,21 +73,23 @@ def _memberships(user, institution: Institution):
     return Membership.objects.filter(user=user, institution=institution)
 
 
+def _linked_to(user, model, path: str):
+    """Rows of ``model`` the user is linked to through ``path`` (a platform
+    admin: all; an anonymous user: none)."""
+    if not user.is_authenticated:
+        return model.objects.none()
+    if user.is_superuser:
+        return model.objects.all()
+    return model.objects.filter(**{path: user}).distinct()
+
+
 def reportable_institutions(user):
     """Institutions whose own reports the user may open (for the index page)."""
-    if not user.is_authenticated:
-        return Institution.objects.none()
-    if user.is_superuser:
-        return Institution.objects.all()
-    return Institution.objects.filter(memberships__user=user).distinct()
+    return _linked_to(user, Institution, "memberships__user")
 
 
 def analyst_regions(user):
-    if not user.is_authenticated:
-        return Region.objects.none()
-    if user.is_superuser:
-        return Region.objects.all()
-    return Region.objects.filter(analysts__user=user).distinct()
+    return _linked_to(user, Region, "analysts__user")
 
 
 def institution_access(user, brin: str, purpose: str = OWN_REPORT) -> Access:
