@@ -4,8 +4,12 @@ CSV: the dialect of ``alumni.csvfiles`` (UTF-8 with BOM, ``;``, formula-safe
 text cells, as in the upload reports) plus decimal commas (what Dutch Excel
 expects).
 Every row carries the rules that were applied (min_group, min_count,
-rounding_base, confidence) and a public ``mark`` per cell ("" shown,
-"small_group", "suppressed"); hidden figures are empty, never a number.
+rounding_base, confidence), the waves its figures cover (``waves``: T1, T3,
+or T1+T3 when the user asked for all waves) and a public ``mark`` per cell
+("" shown, "small_group", "suppressed"); hidden figures are empty, never a
+number. Shares and intervals are proportions with two decimals (whole
+percentages), means have one decimal (``reports.disclosure.rules``); yes/no
+columns say "ja" / "nee".
 
 The raw export streams: rows come from a server-side cursor
 (``QuerySet.iterator(chunk_size=...)``) and are written to the response in
@@ -33,7 +37,10 @@ from .selectors.personal_data import RAW_COLUMNS
 MARK_LEGEND = {
     "": "shown",
     "small_group": "hidden: the group is smaller than the minimum group size",
-    "suppressed": "hidden: a count of 1-4, or hidden so that such a count cannot be recomputed",
+    "suppressed": (
+        "hidden: a count of 1-4, a pooled row of a single institution, "
+        "or hidden so that such figures cannot be recomputed"
+    ),
 }
 
 
@@ -52,11 +59,27 @@ def _safe_text(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+PRECISION_NOTE = (
+    "share, ci_low, ci_high, weighted_share: proportions rounded to two decimals (whole percentages); "
+    "mean: one decimal. In cross-institution views they are computed from the rounded counts."
+)
+
+
+def dutch_boolean(value):
+    """True/False as the Dutch words a reader expects in a spreadsheet."""
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    return value
+
+
 def export_frame(report: Report) -> pd.DataFrame:
     """Every table of the report in one long frame (one row per cell)."""
     long = report.to_long()
     long = long.rename(columns={"Totaal": "total"})
     long.insert(0, "view", report.access.title)
+    for column in long.columns:
+        if pd.api.types.is_bool_dtype(long[column]):
+            long[column] = long[column].map(dutch_boolean)
     return long
 
 
@@ -84,7 +107,9 @@ def report_xlsx(report: Report) -> bytes:
     info.append([_("Report"), formula_safe(report.access.title)])
     rules = report.access.thresholds.for_view(cross_institution=report.access.cross_institution).as_dict()
     for key, value in rules.items():
-        info.append([key, value])
+        info.append([key, dutch_boolean(value)])
+    info.append(["waves", report.waves])
+    info.append(["precision", PRECISION_NOTE])
     info.append([])
     info.append(["mark", "meaning"])
     for mark, meaning in MARK_LEGEND.items():
@@ -103,12 +128,15 @@ def report_xlsx(report: Report) -> bytes:
             header.append(cell)
         sheet.append(header)
         mark_position = list(part.columns).index("mark") if "mark" in part.columns else None
+        percent = {i for i, name in enumerate(part.columns) if name in PERCENT_COLUMNS}
         for values in part.itertuples(index=False, name=None):
             row = []
-            for value in values:
+            for position, value in enumerate(values):
                 if value is pd.NA or (isinstance(value, float) and value != value):
                     value = None
                 cell = WriteOnlyCell(sheet, value=value)
+                if position in percent:
+                    cell.number_format = "0%"
                 if mark_position is not None and values[mark_position]:
                     cell.fill = grey
                 row.append(cell)
@@ -116,6 +144,10 @@ def report_xlsx(report: Report) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+PERCENT_COLUMNS = {"share", "ci_low", "ci_high", "weighted_share"}
+"""Shown as whole percentages in Excel (the value stays the proportion)."""
 
 
 class _Echo:

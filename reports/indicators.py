@@ -13,7 +13,14 @@ an independent pandas computation.
 
 Definitions that reporting.md leaves open, decided here (and in the docs):
 
-* *respondents* = completed responses with a main activity.
+* Every table counts **completed responses** (and the reach and response
+  tables count **invitations**, one per graduate and wave: a graduate invited
+  for T1 and T3 counts twice when both waves are in the figures).
+* *respondents* (the activity tables: main activity, working, studying,
+  unemployed) = completed responses with a main activity. The other tables
+  count everyone who answered their item, main activity given or not: the
+  1-5 scales, benefits, choose-again, the reason for self-employment; the
+  work tables need a main activity of paid work anyway.
 * A skipped item is **not** in that item's denominator (HESA / QILT practice):
   "contract mix ÷ working" is over working respondents who answered item 6.
   The denominator is shown beside every share, so nothing is hidden by this.
@@ -129,7 +136,7 @@ def _scale(key: str, label) -> Indicator:
     return Indicator(
         key,
         label,
-        RESPONDENTS,
+        _("respondents who answered"),
         tuple(Category(str(k), str(k), Q(**{key: k})) for k in range(1, 6)),
         scale=True,
         tags=("satisfaction",),
@@ -399,7 +406,7 @@ RESPONSE_INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "reach",
         _("Invited (sent, not bounced)"),
-        _("graduates due for the wave"),
+        _("invitations due for the wave (one per graduate and wave)"),
         (Category("yes", _("invited"), SENT), Category("no", _("not invited or bounced"), ~SENT)),
         headline="yes",
         tags=("response",),
@@ -407,7 +414,7 @@ RESPONSE_INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "response",
         _("Response rate (completed ÷ invited)"),
-        _("invited graduates"),
+        _("invitations sent and not bounced"),
         (
             Category("yes", _("completed"), COMPLETED),
             Category("no", _("not completed"), SENT & Q(response__completed_at__isnull=True)),

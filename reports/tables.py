@@ -19,9 +19,9 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from . import indicators as ind
-from .disclosure.institutions import pool_unconsented
+from .disclosure.institutions import OTHER_INSTITUTIONS, institutions_to_pool
 from .disclosure.protect import TOTAL, ProtectedTable, protect_mean, protect_table
-from .disclosure.rules import Thresholds
+from .disclosure.rules import Thresholds, round_proportions, round_to_base
 
 OTHER = "other"
 
@@ -122,7 +122,8 @@ class IndicatorTable:
             means.index = means.index.set_names(row_columns)
             long = long.merge(means.reset_index(), on=row_columns, how="left")
         if self.medians is not None:
-            medians = self.medians.rename("median_band")
+            # the band's label, as on the page (a code means nothing to a reader)
+            medians = self.medians.map(lambda v: self.category_labels.get(v, v)).rename("median_band")
             medians.index = medians.index.set_names(row_columns)
             long = long.merge(medians.reset_index(), on=row_columns, how="left")
         return long
@@ -154,17 +155,69 @@ def _index(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 
 
 def pool_institutions(
-    frame: pd.DataFrame, by: Sequence[str], consented: Iterable[str], value_columns: Sequence[str]
-) -> pd.DataFrame:
-    """Cross-institution views: institutions without consent become one "other institutions" row."""
-    if "institution" not in by or frame.empty:
-        return frame
-    return pool_unconsented(
-        frame[[*by, *value_columns]],
-        institution="institution",
-        consented=set(consented),
-        values=value_columns,
+    frame: pd.DataFrame,
+    by: Sequence[str],
+    consented: Iterable[str],
+    value_columns: Sequence[str],
+    indicators: Sequence[ind.Indicator] = (),
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Cross-institution views: institutions without consent become one "other institutions" row.
+
+    ``frame`` carries an ``institution`` column whenever rows are by
+    institution or by location (``reports.report`` reads the cube one level
+    finer then). A pooled institution's locations are pooled with it: a
+    location name (vestiging) names its institution as surely as the
+    institution's own name. After pooling, rows are added up to ``by``.
+
+    Returns the pooled frame and, per row and indicator, how many institutions
+    with figures in that table the pool row holds (``None`` when nothing was
+    pooled). A pool row of one institution is that institution under another
+    name: :func:`build_tables` hides such rows (``hide_rows`` of
+    ``protect_table``). A pool is decided per table and per row, because a
+    pool of two institutions in one programme can be a pool of one in the next,
+    or in a table whose denominator (say, the self-employed) one of them lacks.
+    """
+    if "institution" not in frame.columns or frame.empty:
+        return frame, None
+    names = frame["institution"].astype(object)
+    consent = {name: name in set(consented) for name in pd.unique(names)}
+    sizes = frame[value_columns[0]].groupby(names, sort=False).sum().to_dict() if value_columns else {}
+    pool = institutions_to_pool(consent, sizes)
+    pooled = names.isin(pool).to_numpy()
+    relabel = {"institution"} | ({"location"} & set(frame.columns))
+    data = frame.assign(
+        **{key: frame[key].astype(object).where(~pooled, OTHER_INSTITUTIONS) for key in relabel}
     )
+    keys = list(by)
+    contributors = None
+    if pooled.any() and indicators:
+        part = data[pooled]
+        present = pd.DataFrame(
+            {
+                i.key: part[[ind.column_name(i.key, c.key) for c in i.categories]].sum(axis=1).to_numpy() > 0
+                for i in indicators
+            },
+            index=part.index,
+        )
+        present[keys] = part[keys]
+        present["_institution"] = names[pooled].to_numpy()
+        per_institution = present.groupby([*keys, "_institution"], sort=False, dropna=False).any()
+        contributors = per_institution.groupby(level=list(range(len(keys))), sort=False, dropna=False).sum()
+        contributors = contributors.reset_index()
+    # Named institutions first, in their original order; the pool last.
+    data = data.iloc[np.argsort(pooled, kind="stable")]
+    result = (
+        data.groupby(keys, sort=False, dropna=False, observed=True)[list(value_columns)].sum().reset_index()
+    )
+    return result[[*keys, *value_columns]], contributors
+
+
+def _lone_pool_rows(contributors: pd.DataFrame | None, by: Sequence[str]) -> pd.DataFrame | None:
+    """Per row label (as :func:`_index` makes them) and indicator: does the pool row hold one institution?"""
+    if contributors is None or contributors.empty:
+        return None
+    lone = _index(contributors, by)
+    return lone.eq(1)
 
 
 def _collapse_top(counts: pd.DataFrame, top: int, labels: dict[str, str]) -> pd.DataFrame:
@@ -200,10 +253,12 @@ def build_tables(
     """One protected table per indicator, rows = the ``by`` groups (plus totals)."""
     indicators = list(indicators)
     value_columns = [ind.column_name(i.key, c.key) for i in indicators for c in i.categories]
+    lone = None
     if cross_institution:
-        counts = pool_institutions(counts, by, consented, value_columns)
+        counts, contributors = pool_institutions(counts, by, consented, value_columns, indicators)
+        lone = _lone_pool_rows(contributors, by)
         if weighted_counts is not None:
-            weighted_counts = pool_institutions(weighted_counts, by, consented, value_columns)
+            weighted_counts, _contributors = pool_institutions(weighted_counts, by, consented, value_columns)
     frame = _index(counts, by) if not counts.empty else counts
     weighted = (
         _index(weighted_counts, by) if weighted_counts is not None and not weighted_counts.empty else None
@@ -221,7 +276,13 @@ def build_tables(
         if indicator.top:
             table_counts = _collapse_top(table_counts, indicator.top, labels)
         table_counts.columns.name = "category"
-        protected = protect_table(table_counts, thresholds=thresholds, cross_institution=cross_institution)
+        hide_rows = None
+        if lone is not None and indicator.key in lone.columns:
+            alone = lone[indicator.key]
+            hide_rows = table_counts.index.isin(alone.index[alone.to_numpy()])
+        protected = protect_table(
+            table_counts, thresholds=thresholds, cross_institution=cross_institution, hide_rows=hide_rows
+        )
         result = IndicatorTable(indicator, protected, labels)
         inner = table_counts.to_numpy(dtype="int64")
         full = pd.DataFrame(
@@ -232,12 +293,17 @@ def build_tables(
         row_hidden = protected.suppressed.any(axis=1)
         if indicator.scale:
             values = np.array([int(k) for k in table_counts.columns], dtype="float64")
-            total = pd.Series(full.to_numpy(dtype="float64") @ values, index=full.index)
-            n = full.sum(axis=1).astype("float64")
+            # Cross-institution views: the mean of the rounded counts, so that
+            # it tells no more than they do (as the shares, see protect_table).
+            basis = round_to_base(full, protected.rules.rounding_base) if cross_institution else full
+            total = pd.Series(basis.to_numpy(dtype="float64") @ values, index=full.index)
+            n = basis.sum(axis=1).astype("float64")
             means = protect_mean(total, n, thresholds=thresholds, cross_institution=cross_institution)
             # A mean next to a row with hidden cells is one more equation on
-            # them (sum of k x count_k): it could undo the suppression.
-            result.means = means.where(~row_hidden)
+            # them (sum of k x count_k): it could undo the suppression. The
+            # group size is the true one, not the rounded.
+            big_enough = full.sum(axis=1) >= protected.rules.min_group
+            result.means = means.where(~row_hidden & big_enough)
         if indicator.median:
             rules = protected.rules
             medians = _median_bands(full)
@@ -251,7 +317,7 @@ def build_tables(
                     wcounts = _collapse_top_like(wcounts, table_counts.columns)
                 wfull = pd.concat([wcounts, wcounts.sum(axis=0).to_frame().T])
                 wfull.index = protected.counts.index
-                wshares = wfull.div(wfull.sum(axis=1), axis=0)
+                wshares = round_proportions(wfull.div(wfull.sum(axis=1), axis=0))
                 result.weighted_shares = wshares.where(protected.shares.notna())
         out.append(result)
     return out

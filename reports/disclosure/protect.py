@@ -15,7 +15,15 @@ import numpy as np
 import pandas as pd
 
 from .intervals import wilson_arrays
-from .rules import Reason, Thresholds, ViewRules, round_to_base
+from .rules import (
+    MEAN_DECIMALS,
+    Reason,
+    Thresholds,
+    ViewRules,
+    round_proportions,
+    round_shares,
+    round_to_base,
+)
 from .secondary import secondary_suppression
 
 TOTAL = "Totaal"
@@ -32,7 +40,10 @@ class ProtectedTable:
     ``counts``: shown counts (nullable ``Int64``; ``<NA>`` = hidden), rounded in
     cross-institution views; the totals column is each row's denominator.
     ``shares``, ``ci_low``, ``ci_high``: share of the row total and its Wilson
-    interval (float; NaN = not shown), computed from unrounded counts.
+    interval (float; NaN = not shown) at the published precision (whole
+    percentages, :data:`.rules.SHARE_DECIMALS`), computed from the counts as
+    shown: rounded ones in cross-institution views, so that a share never
+    tells more than the rounded counts beside it.
     ``reasons``: the internal :class:`Reason` per count cell ("" = shown), for
     audits; publish :attr:`marks` instead. ``rules``: the thresholds used, to
     print with every export.
@@ -58,7 +69,11 @@ class ProtectedTable:
         never tells a count of 1..4 from a cell hidden to protect one.
         """
         marks = self.reasons.replace(
-            {Reason.PRIMARY.value: Reason.SUPPRESSED.value, Reason.SECONDARY.value: Reason.SUPPRESSED.value}
+            {
+                Reason.PRIMARY.value: Reason.SUPPRESSED.value,
+                Reason.SECONDARY.value: Reason.SUPPRESSED.value,
+                Reason.LONE_POOL.value: Reason.SUPPRESSED.value,
+            }
         )
         return marks.astype(object)
 
@@ -144,6 +159,7 @@ def protect_table(
     thresholds: Thresholds,
     cross_institution: bool,
     total_label: Any = TOTAL,
+    hide_rows: Any = None,
 ) -> ProtectedTable:
     """Apply every disclosure rule to a 2-D table of respondent counts.
 
@@ -185,6 +201,16 @@ def protect_table(
     5. **Shares** (row share) with Wilson intervals, only where the count and the
        row total are shown and the row total reaches the minimum group size;
        a share next to a shown count would otherwise give away a hidden total.
+       Shares and intervals are computed from the counts *as shown* (rounded
+       in cross-institution views: HESA computes them from unrounded counts,
+       but a share of 0.127 beside a rounded 5 of 55 says the count is 7)
+       and published as whole percentages.
+
+    ``hide_rows``: a boolean per row of ``counts`` (not the totals row); those
+    rows are hidden whole, their total included (reason ``lone_pool``), and
+    protected like any hidden cell by step 3. The caller uses it for a pooled
+    row that holds only one institution (``reports.tables``): its figures
+    would be that institution's under another name.
     """
     rules = thresholds.for_view(cross_institution=cross_institution)
     raw = _validated_counts(counts, total_label)
@@ -196,18 +222,23 @@ def protect_table(
     reasons[primary] = Reason.PRIMARY.value
     small_rows = table[:, n] < rules.min_group
     reasons[small_rows, :n] = Reason.SMALL_GROUP.value  # also over primary: the whole row goes anyway
+    if hide_rows is not None:
+        lone = np.append(np.asarray(hide_rows, dtype=bool), False)
+        if lone.shape != (table.shape[0],):
+            raise ValueError("hide_rows needs one value per row of counts")
+        reasons[lone, :] = Reason.LONE_POOL.value
+        small_rows = small_rows | lone
     first_pass = reasons != Reason.SHOWN.value
     hidden = secondary_suppression(table, first_pass, rules.min_count)
     reasons[hidden & ~first_pass] = Reason.SECONDARY.value
 
     shown = round_to_base(table, rules.rounding_base) if rules.rounding_base > 1 else table
 
-    inner = table[:, :n]
-    denominators = table[:, n : n + 1]
+    inner = shown[:, :n]
+    denominators = np.broadcast_to(shown[:, n : n + 1], inner.shape)
     share_shown = (~small_rows & ~hidden[:, n])[:, None] & ~hidden[:, :n]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shares = np.where(share_shown, inner / denominators, np.nan)
-    low, high = wilson_arrays(inner, np.broadcast_to(denominators, inner.shape), rules.confidence)
+    shares = round_shares(inner, denominators)
+    low, high = (round_proportions(b) for b in wilson_arrays(inner, denominators, rules.confidence))
 
     row_labels = _with_total(counts.index, total_label)
     all_columns = _with_total(counts.columns, total_label)
@@ -235,6 +266,9 @@ def protect_mean(total: Any, n: Any, *, thresholds: Thresholds, cross_institutio
 
     Takes sums and counts rather than means so pooled groups can be re-averaged
     correctly. Works on numbers (returns a float), arrays and Series (same kind).
+    Rounded to :data:`.rules.MEAN_DECIMALS`. ``n`` decides the group size; in
+    cross-institution views the caller passes sums over rounded counts
+    (``reports.tables``) so that the mean, too, tells no more than they do.
     """
     rules = thresholds.for_view(cross_institution=cross_institution)
     sums = np.asarray(total, dtype="float64")
@@ -244,7 +278,7 @@ def protect_mean(total: Any, n: Any, *, thresholds: Thresholds, cross_institutio
             raise ValueError("n must not be negative")
         passes = sizes >= rules.min_group
     with np.errstate(divide="ignore", invalid="ignore"):
-        means = np.where(passes, sums / sizes, np.nan)
+        means = np.where(passes, np.round(sums / sizes, MEAN_DECIMALS), np.nan)
     if isinstance(total, pd.Series):
         return pd.Series(means, index=total.index, name=total.name)
     if isinstance(n, pd.Series):

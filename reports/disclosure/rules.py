@@ -22,15 +22,16 @@ class Reason(StrEnum):
     (:attr:`ProtectedTable.reasons`, for audits and tests). **Never publish
     them per cell**: "primary" next to a hidden cell says it holds 1..4
     people, which is what hiding it was meant to conceal. What users see is
-    :attr:`ProtectedTable.marks`, where primary and secondary are both
-    ``SUPPRESSED`` and only ``SMALL_GROUP`` stays apart: it says no more than
-    that the row's denominator is below the minimum group size.
+    :attr:`ProtectedTable.marks`, where primary, secondary and lone-pool are
+    all ``SUPPRESSED`` and only ``SMALL_GROUP`` stays apart: it says no more
+    than that the row's denominator is below the minimum group size.
     """
 
     SHOWN = ""
     PRIMARY = "primary"  # the count itself is 1..min_count-1
     SMALL_GROUP = "small_group"  # the row's denominator is below the minimum group size
     SECONDARY = "secondary"  # hidden so that another hidden cell cannot be recomputed
+    LONE_POOL = "lone_pool"  # a pooled row that holds fewer than two institutions
     SUPPRESSED = "suppressed"  # the public mark for primary and secondary alike
 
 
@@ -120,6 +121,45 @@ class Thresholds:
     def cross_institution(self) -> ViewRules:
         """Shorthand for ``for_view(cross_institution=True)``."""
         return self.for_view(cross_institution=True)
+
+
+SHARE_DECIMALS = 2
+"""Shares are published as proportions with two decimals: whole percentages.
+
+Why whole percentages and not one decimal: for the groups the platform shows
+(10 to a few hundred respondents) one respondent is worth 0.3 to 10
+percentage points, so a tenth of a percent adds no information about the
+group, only about the exact count behind a rounded one. Intervals get the
+same precision.
+"""
+
+MEAN_DECIMALS = 1
+"""Means of a 1-5 scale are published with one decimal (a tenth of a scale point)."""
+
+
+def round_shares(successes: Any, n: Any) -> np.ndarray:
+    """``successes / n`` as whole percentages (proportions with :data:`SHARE_DECIMALS`), halves up.
+
+    Exact for whole counts: the percentage is computed in integers, so 1/8
+    is 13% (not 12% through a float that lands just below 12.5). NaN where
+    ``n`` is 0. Non-integral input (weighted counts) is rounded as floats.
+    """
+    k = np.asarray(successes, dtype="float64")
+    total = np.asarray(n, dtype="float64")
+    scale = 10**SHARE_DECIMALS
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if np.all((k == np.round(k)) | np.isnan(k)) and np.all((total == np.round(total)) | np.isnan(total)):
+            percent = np.floor((2 * scale * k + total) / (2 * total))
+        else:
+            percent = np.floor(k / total * scale + 0.5)
+        return np.where(total > 0, percent / scale, np.nan)
+
+
+def round_proportions(values: Any) -> Any:
+    """Proportions already computed (interval bounds, weighted shares) to :data:`SHARE_DECIMALS`."""
+    if isinstance(values, pd.Series | pd.DataFrame):
+        return values.round(SHARE_DECIMALS)
+    return np.round(np.asarray(values, dtype="float64"), SHARE_DECIMALS)
 
 
 def round_to_base(counts: Any, base: int = 5) -> Any:

@@ -204,7 +204,9 @@ def check_table(table_json: dict, expected: pd.DataFrame, *, hidden_allowed: boo
             if cell["share"] is None:
                 assert hidden_allowed or n == 0
                 continue
-            assert cell["share"] == pytest.approx(k / n, abs=1e-6)
+            # at the published precision: whole percentages (reports.disclosure.rules.SHARE_DECIMALS)
+            assert cell["share"] == pytest.approx(k / n, abs=0.005 + 1e-9)
+            assert round(cell["share"] * 100, 9).is_integer()
             low, high = wilson(k, n)
-            assert cell["ci_low"] == pytest.approx(low, abs=1e-6)
-            assert cell["ci_high"] == pytest.approx(high, abs=1e-6)
+            assert cell["ci_low"] == pytest.approx(low, abs=0.005 + 1e-9)
+            assert cell["ci_high"] == pytest.approx(high, abs=0.005 + 1e-9)

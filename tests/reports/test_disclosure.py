@@ -6,10 +6,16 @@ with code that shares nothing with the implementation: plain sums for the
 per-line rules and a linear-programming attacker (scipy's HiGHS) who knows
 every shown figure *unrounded* and derives the tightest range for every hidden
 cell.
+
+Shares and intervals are published as whole percentages, computed from the
+counts as shown (rounded ones across institutions): the tests compare them at
+that precision, with the exact fraction rounded half up (:func:`percent`).
 """
 
+import math
 import warnings
 from dataclasses import FrozenInstanceError, dataclass
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -29,6 +35,15 @@ SMALL_GROUPS_ALLOWED = Thresholds(min_group_within=1, min_group_cross=1)
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def percent(k, n) -> float:
+    """k / n as a whole percentage (a proportion with two decimals), halves up, from the exact fraction."""
+    return math.floor(Fraction(int(k) * 100, int(n)) + Fraction(1, 2)) / 100
+
+
+def two_decimals(values) -> np.ndarray:
+    return np.round(np.asarray(values, dtype="float64"), 2)
 
 
 def extended(counts) -> np.ndarray:
@@ -350,13 +365,14 @@ def test_small_group_depends_on_the_view():
     own = protect_table(counts, thresholds=DEFAULT, cross_institution=False)
     cross = protect_table(counts, thresholds=DEFAULT, cross_institution=True)
     assert not own.suppressed.any(axis=None)
-    assert own.shares.loc["small", "work"] == pytest.approx(10 / 15)
+    assert own.shares.loc["small", "work"] == percent(10, 15) == 0.67
     assert (cross.reasons.loc["small", ["work", "other"]] == Reason.SMALL_GROUP).all()
     assert cross.shares.loc["small"].isna().all() and cross.ci_low.loc["small"].isna().all()
     assert cross.counts.loc["small", TOTAL] == 15  # the denominator is still shown
     # Column totals would give the hidden counts away, so the cheaper of the other rows goes too.
     assert (cross.reasons.loc["big", ["work", "other"]] == Reason.SECONDARY).all()
-    assert cross.shares.loc["bigger", "work"] == pytest.approx(43 / 70)
+    # across institutions the share is of the rounded counts: 45 of 70
+    assert cross.shares.loc["bigger", "work"] == percent(45, 70) == 0.64
 
 
 def test_small_group_with_one_category_keeps_the_denominators():
@@ -394,15 +410,16 @@ def test_totals_row_is_a_group_too():
     assert result.shares.isna().all(axis=None)
 
 
-def test_cross_institution_counts_are_rounded_and_shares_are_not():
+def test_cross_institution_shares_are_of_the_rounded_counts():
     counts = pd.DataFrame({"work": [41, 62, 27], "study": [13, 22, 18]}, index=list("abc"))
     result = protect_table(counts, thresholds=DEFAULT, cross_institution=True)
     assert not result.suppressed.any(axis=None)
     assert result.counts.to_numpy().tolist() == [[40, 15, 55], [60, 20, 85], [25, 20, 45], [130, 55, 185]]
     # Totals are rounded on their own: 40 + 60 + 25 = 125, but the total shows 130 (HESA).
-    assert result.shares.loc["a", "work"] == pytest.approx(41 / 54)
-    assert (result.ci_low.loc["a", "work"], result.ci_high.loc["a", "work"]) == pytest.approx(
-        wilson_interval(41, 54)
+    # The share is 40 of 55 (shown), not 41 of 54 (true): 76% would say the counts are 41 and 54.
+    assert result.shares.loc["a", "work"] == percent(40, 55) == 0.73
+    assert (result.ci_low.loc["a", "work"], result.ci_high.loc["a", "work"]) == tuple(
+        two_decimals(wilson_interval(40, 55))
     )
     assert result.rules == DEFAULT.cross_institution()
     own = protect_table(counts, thresholds=DEFAULT, cross_institution=False)
@@ -431,9 +448,13 @@ def test_every_share_has_its_interval():
     low, high = wilson_intervals(table[:, :2], np.broadcast_to(denominators, (4, 2)))
     shown = result.shares.notna().to_numpy()
     assert shown.all()
-    np.testing.assert_allclose(result.shares.to_numpy(), table[:, :2] / denominators)
-    np.testing.assert_allclose(result.ci_low.to_numpy(), low)
-    np.testing.assert_allclose(result.ci_high.to_numpy(), high)
+    expected = [
+        [percent(k, n) for k, n in zip(row, [d] * 2, strict=True)]
+        for row, (d,) in zip(table[:, :2], denominators, strict=True)
+    ]
+    np.testing.assert_array_equal(result.shares.to_numpy(), expected)
+    np.testing.assert_array_equal(result.ci_low.to_numpy(), two_decimals(low))
+    np.testing.assert_array_equal(result.ci_high.to_numpy(), two_decimals(high))
 
 
 def test_output_shape_labels_and_types():
@@ -478,7 +499,7 @@ def test_long_form_for_exports():
     total = long[(long["programme"] == TOTAL) & (long["column"] == TOTAL)].iloc[0]
     assert total["count"] == 99 and np.isnan(total["share"])
     shown = long[(long["programme"] == "a") & (long["column"] == "x")].iloc[0]
-    assert shown["count"] == 30 and shown["share"] == pytest.approx(30 / 53) and shown["mark"] == ""
+    assert shown["count"] == 30 and shown["share"] == percent(30, 53) and shown["mark"] == ""
 
 
 def test_long_form_with_several_row_levels():
@@ -630,9 +651,11 @@ def test_random_tables_show_shares_only_for_large_enough_groups(corpus):
         expected = ~small[:, None] & ~hidden[:, n : n + 1] & ~hidden[:, :n]
         shares = case.result.shares.to_numpy()
         assert np.array_equal(~np.isnan(shares), expected), case.counts
-        with np.errstate(divide="ignore", invalid="ignore"):
-            exact = table[:, :n] / table[:, n : n + 1]
-        np.testing.assert_allclose(shares[expected], exact[expected])
+        # of the counts as shown: rounded across institutions
+        base = case.thresholds.for_view(cross_institution=case.cross).rounding_base
+        published = round_to_base(table, base) if base > 1 else table
+        for i, j in zip(*np.nonzero(expected), strict=True):
+            assert shares[i, j] == percent(published[i, j], published[i, n]), case.counts
         assert np.array_equal(np.isnan(case.result.ci_low.to_numpy()), ~expected)
         assert np.array_equal(np.isnan(case.result.ci_high.to_numpy()), ~expected)
 
@@ -706,7 +729,7 @@ def test_a_large_table_stays_consistent():
 
 
 def test_means_need_the_minimum_group():
-    assert protect_mean(38, 10, thresholds=DEFAULT, cross_institution=False) == pytest.approx(3.8)
+    assert protect_mean(38, 10, thresholds=DEFAULT, cross_institution=False) == 3.8
     assert np.isnan(protect_mean(38, 10, thresholds=DEFAULT, cross_institution=True))
     assert protect_mean(80, 20, thresholds=DEFAULT, cross_institution=True) == pytest.approx(4.0)
     assert np.isnan(protect_mean(0, 0, thresholds=DEFAULT, cross_institution=False))
@@ -717,7 +740,7 @@ def test_means_need_the_minimum_group():
     assert means.name == "preparation" and list(means.index) == ["a", "b", "c"]
     assert np.isnan(means["a"]) and means["b"] == pytest.approx(3.8) and np.isnan(means["c"])
     array = protect_mean(np.array([50, 50]), np.array([12, 15]), thresholds=STRICTER, cross_institution=False)
-    assert np.isnan(array[0]) and array[1] == pytest.approx(50 / 15)
+    assert np.isnan(array[0]) and array[1] == 3.3  # 50 / 15, one decimal
     with pytest.raises(ValueError):
         protect_mean(5, -1, thresholds=DEFAULT, cross_institution=False)
 

@@ -2,6 +2,7 @@
 
     python manage.py export_report --institution 25PZ --format csv --output out.csv
     python manage.py export_report --all --wave T1 --cohort 2023 --format xlsx --output all.xlsx
+    python manage.py export_report --all --wave all --format csv --output both-waves.csv
 
 ``--institution`` gives that institution's own view (within-institution
 thresholds); ``--all`` the cross-institution view of every institution
@@ -9,6 +10,10 @@ thresholds); ``--all`` the cross-institution view of every institution
 operator running it is trusted like a platform admin, but the disclosure
 rules still apply: the file is publishable. Each run is an export in the
 audit log (without an actor: a command has no signed-in user).
+
+``--wave`` is T1 unless given: a figure never mixes the 3-month and the
+3-year outcomes unless ``--wave all`` asks for it (the file's ``waves``
+column then says T1+T3, and only then is the T1 -> T3 table in it).
 """
 
 from pathlib import Path
@@ -19,7 +24,7 @@ from alumni.models import Institution
 from audit.services import Action, record
 from reports.exports import report_csv, report_xlsx
 from reports.filters import DIMENSIONS, Filters
-from reports.report import build_report
+from reports.report import ALL_WAVES, DEFAULT_WAVE, build_report
 from reports.scoping import all_institutions_access
 
 
@@ -30,7 +35,12 @@ class Command(BaseCommand):
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--institution", metavar="BRIN")
         which.add_argument("--all", action="store_true")
-        parser.add_argument("--wave", choices=["T1", "T3"])
+        parser.add_argument(
+            "--wave",
+            choices=["T1", "T3", ALL_WAVES],
+            default=DEFAULT_WAVE,
+            help=f"default {DEFAULT_WAVE}; '{ALL_WAVES}' pools both waves in every figure",
+        )
         parser.add_argument(
             "--cohort", type=int, action="append", default=[], help="school year; repeat to pool"
         )
