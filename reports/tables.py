@@ -19,7 +19,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 
 from . import indicators as ind
-from .disclosure.institutions import OTHER_INSTITUTIONS, institutions_to_pool
+from .disclosure.institutions import pool_rows
 from .disclosure.protect import TOTAL, ProtectedTable, protect_mean, protect_table
 from .disclosure.rules import Thresholds, round_proportions, round_to_base
 
@@ -165,51 +165,16 @@ def pool_institutions(
 
     ``frame`` carries an ``institution`` column whenever rows are by
     institution or by location (``reports.report`` reads the cube one level
-    finer then). A pooled institution's locations are pooled with it: a
-    location name (vestiging) names its institution as surely as the
-    institution's own name. After pooling, rows are added up to ``by``.
-
-    Returns the pooled frame and, per row and indicator, how many institutions
-    with figures in that table the pool row holds (``None`` when nothing was
-    pooled). A pool row of one institution is that institution under another
-    name: :func:`build_tables` hides such rows (``hide_rows`` of
-    ``protect_table``). A pool is decided per table and per row, because a
-    pool of two institutions in one programme can be a pool of one in the next,
-    or in a table whose denominator (say, the self-employed) one of them lacks.
+    finer then); a pooled institution's locations are pooled with it. Returns
+    the frame added up to ``by`` and, per row and indicator, how many
+    institutions with figures in that table the pool row holds
+    (:func:`.disclosure.institutions.pool_rows`); :func:`build_tables` hides a
+    pool row of one.
     """
     if "institution" not in frame.columns or frame.empty:
         return frame, None
-    names = frame["institution"].astype(object)
-    consent = {name: name in set(consented) for name in pd.unique(names)}
-    sizes = frame[value_columns[0]].groupby(names, sort=False).sum().to_dict() if value_columns else {}
-    pool = institutions_to_pool(consent, sizes)
-    pooled = names.isin(pool).to_numpy()
-    relabel = {"institution"} | ({"location"} & set(frame.columns))
-    data = frame.assign(
-        **{key: frame[key].astype(object).where(~pooled, OTHER_INSTITUTIONS) for key in relabel}
-    )
-    keys = list(by)
-    contributors = None
-    if pooled.any() and indicators:
-        part = data[pooled]
-        present = pd.DataFrame(
-            {
-                i.key: part[[ind.column_name(i.key, c.key) for c in i.categories]].sum(axis=1).to_numpy() > 0
-                for i in indicators
-            },
-            index=part.index,
-        )
-        present[keys] = part[keys]
-        present["_institution"] = names[pooled].to_numpy()
-        per_institution = present.groupby([*keys, "_institution"], sort=False, dropna=False).any()
-        contributors = per_institution.groupby(level=list(range(len(keys))), sort=False, dropna=False).sum()
-        contributors = contributors.reset_index()
-    # Named institutions first, in their original order; the pool last.
-    data = data.iloc[np.argsort(pooled, kind="stable")]
-    result = (
-        data.groupby(keys, sort=False, dropna=False, observed=True)[list(value_columns)].sum().reset_index()
-    )
-    return result[[*keys, *value_columns]], contributors
+    tables = {i.key: [ind.column_name(i.key, c.key) for c in i.categories] for i in indicators}
+    return pool_rows(frame, by, consented=consented, values=value_columns, tables=tables)
 
 
 def _lone_pool_rows(contributors: pd.DataFrame | None, by: Sequence[str]) -> pd.DataFrame | None:

@@ -21,15 +21,26 @@ The rules, and where they come from
   residual risk of a zero ("nobody in this programme is unemployed") is a group
   statement the spec accepts: it only forbids 1..4.
 * **Rounding** to the nearest multiple of 5 in cross-institution views (HESA).
-  Rounding is presentation, not protection: shares are computed from unrounded
-  counts (as HESA does), so a share next to a rounded count can undo the
-  rounding; the suppression below therefore assumes the attacker sees exact,
-  unrounded figures.
+  The suppression below does not rely on it: it assumes the attacker sees
+  exact, unrounded figures.
+* **Published precision follows the counts**: shares and their intervals are
+  whole percentages (:data:`.rules.SHARE_DECIMALS`), means one decimal. In
+  cross-institution views they are computed from the *rounded* counts shown
+  beside them (HESA computes them from unrounded counts, but then a share of
+  0.127 beside a rounded 5 of 55 says the count is 7); the price is a share
+  a few points off in small groups, well inside its interval.
 * **Secondary suppression**: once a cell is hidden, enough others are hidden
   that it cannot be recomputed from the totals shown (see
   :func:`.protect.protect_table`).
 * **Institution names** in cross-institution views only with consent; the others
-  are pooled (see :func:`.institutions.pool_unconsented`).
+  are pooled (see :func:`.institutions.pool_unconsented`), and so are their
+  locations (vestigingen): a location's name names its institution.
+* **A pool holds at least two institutions, in every row**: a pooled row
+  (one programme of "Overige instellingen", say) with figures of only one
+  institution is that institution under another name. Such a row is hidden
+  whole (``protect_table(hide_rows=...)``, reason ``lone_pool``) rather than
+  merged with a named institution for that row only, which would name an
+  institution in one row and hide it in the next (``reports.tables``).
 
 Typical use (the caller reads the thresholds from a Django setting, whatever
 it ends up being called)::
@@ -49,6 +60,8 @@ it ends up being called)::
 
 Limits the caller must know about
 ---------------------------------
+* The median band (``reports.tables``) is of the unrounded counts; it names
+  a band, not a number, and is shown only beside a row large enough for shares.
 * Protection is **per table**. Two tables cut from the same data (programme ×
   activity and programme × gender, or "all cohorts" next to "cohort 2023") can
   be subtracted from each other; filters that let a user take such differences
@@ -74,7 +87,7 @@ Limits the caller must know about
 Modules
 -------
 * :mod:`.rules`: the thresholds, the rules of one view, the reasons a cell is
-  hidden, rounding to a base.
+  hidden, rounding to a base, the published precision of shares and means.
 * :mod:`.intervals`: Wilson score intervals.
 * :mod:`.protect`: :func:`~.protect.protect_table` (primary and small-group
   suppression, rounding, shares) and :func:`~.protect.protect_mean`.
@@ -82,4 +95,6 @@ Modules
 * :mod:`.attacker`: the attacker-model checks it relies on (can a hidden cell
   be recomputed, or its range end at its true value?).
 * :mod:`.institutions`: pooling the institutions that did not consent to be named.
+
+For career offices the same rules in plain words: ``docs/disclosure.md``.
 """

@@ -1,7 +1,10 @@
 """Institution names in cross-institution views: only with consent, the others pooled.
 
 Pooling decides names, not cell sizes: the pooled table still goes through
-``reports.disclosure.protect.protect_table``.
+``reports.disclosure.protect.protect_table``. :func:`institutions_to_pool`
+makes the pool of a whole table hold two institutions; :func:`pool_rows`
+also counts, per row, how many it holds (a programme only one pooled
+institution offers is a pool of one), and the caller hides such a row.
 """
 
 from __future__ import annotations
@@ -98,3 +101,53 @@ def pool_unconsented(
     data = data.iloc[np.argsort(pooled.to_numpy(), kind="stable")]
     result = data.groupby(keys, sort=False, dropna=False, observed=True)[values].sum().reset_index()
     return result[[column for column in frame.columns if column in result.columns]]
+
+
+def pool_rows(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    *,
+    consented: Collection[Any],
+    values: Sequence[str],
+    tables: Mapping[str, Sequence[str]] | None = None,
+    institution: str = "institution",
+    relabel: Sequence[str] = ("location",),
+    label: str = OTHER_INSTITUTIONS,
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Pool as :func:`pool_unconsented` does, add up to ``keys``, and count each pool row's members.
+
+    ``frame`` has one row per institution and group (``institution`` may or
+    may not be among ``keys``). The pooled institutions' ``relabel`` columns
+    (their locations: a vestiging's name names its institution) become
+    ``label`` too. ``tables`` maps a table's name to its value columns; the
+    second result has, per pool row (``keys``) and table, the number of pooled
+    institutions with a non-zero total in that table, or is None if nothing
+    was pooled. A count of 1 means the row is one institution under another
+    name: hide it (``protect_table(hide_rows=...)``). It is counted per table,
+    because a pool of two in the "working" table can be a pool of one in the
+    table of the self-employed.
+    """
+    names = frame[institution].astype(object)
+    allowed = set(consented)
+    consent = {name: name in allowed for name in pd.unique(names)}
+    sizes = frame[values[0]].groupby(names, sort=False).sum().to_dict() if values else {}
+    pooled = names.isin(institutions_to_pool(consent, sizes)).to_numpy()
+    columns = [institution, *(c for c in relabel if c in frame.columns)]
+    data = frame.assign(**{c: frame[c].astype(object).where(~pooled, label) for c in columns})
+    keys = list(keys)
+    members = None
+    if pooled.any() and tables:
+        part = data[pooled]
+        present = pd.DataFrame(
+            {name: part[list(cols)].sum(axis=1).to_numpy() > 0 for name, cols in tables.items()},
+            index=part.index,
+        )
+        present[keys] = part[keys]
+        present["_member"] = names[pooled].to_numpy()
+        per_member = present.groupby([*keys, "_member"], sort=False, dropna=False).any()
+        members = per_member.groupby(level=list(range(len(keys))), sort=False, dropna=False).sum()
+        members = members.reset_index()
+    # Named institutions first, in their original order; the pool last.
+    data = data.iloc[np.argsort(pooled, kind="stable")]
+    result = data.groupby(keys, sort=False, dropna=False, observed=True)[list(values)].sum().reset_index()
+    return result[[*keys, *values]], members

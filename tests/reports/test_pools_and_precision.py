@@ -33,7 +33,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from alumni.models import Graduate, Institution, Location, Programme, ProgrammeGroup
-from reports.disclosure.institutions import OTHER_INSTITUTIONS
+from reports.disclosure.institutions import OTHER_INSTITUTIONS, pool_rows
 from reports.disclosure.protect import TOTAL, protect_table
 from reports.disclosure.rules import Reason, Thresholds, round_shares
 from reports.exports import report_csv, report_xlsx
@@ -362,3 +362,30 @@ def test_a_lone_pool_row_is_hidden_whole_and_protected():
     assert result.suppressed.drop(index=OTHER_INSTITUTIONS).any(axis=None)
     with pytest.raises(ValueError):
         protect_table(counts, thresholds=Thresholds(), cross_institution=True, hide_rows=[True])
+
+
+def test_pool_rows_counts_members_per_row_and_table():
+    frame = pd.DataFrame(
+        {
+            "institution": ["A", "B", "C", "A", "B", "C"],
+            "programme": ["p", "p", "p", "q", "q", "q"],
+            "location": ["A-Noord", "B-stad", "C-dorp", "A-Noord", "B-stad", "C-dorp"],
+            "work": [30, 12, 9, 40, 6, 0],
+            "zzp": [3, 0, 2, 5, 1, 0],
+        }
+    )
+    # B does not consent; C (smaller than A) is pooled with it
+    pooled, members = pool_rows(
+        frame,
+        ["institution", "programme"],
+        consented={"A", "C"},
+        values=["work", "zzp"],
+        tables={"working": ["work"], "zzp": ["zzp"]},
+    )
+    assert pooled["institution"].tolist() == ["A", "A", OTHER_INSTITUTIONS, OTHER_INSTITUTIONS]
+    counted = members.set_index("programme")
+    assert counted.loc["p", "working"] == 2 and counted.loc["p", "zzp"] == 1  # C alone has zzp in p
+    assert counted.loc["q", "working"] == 1  # C has nobody in q
+    by_location, _members = pool_rows(frame, ["location"], consented={"A", "C"}, values=["work"])
+    assert set(by_location["location"]) == {"A-Noord", OTHER_INSTITUTIONS}  # B's and C's locations pooled
+    assert by_location.set_index("location").loc[OTHER_INSTITUTIONS, "work"] == 27
