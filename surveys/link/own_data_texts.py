@@ -39,7 +39,7 @@ TEXTS = {
     "birth_year": ("Geboortejaar", "Year of birth"),
     "gender": ("Geslacht", "Gender"),
     "school_email": ("E-mailadres van school", "School e-mail address"),
-    "private_email": ("Privé e-mailadres", "Private e-mail address"),
+    "private_email": ("Privé-e-mailadres", "Private e-mail address"),
     "language": ("Taal van de e-mail", "Language of the e-mail"),
     "unknown": ("(niet bekend)", "(not known)"),
     "level": ("niveau {level}", "level {level}"),
@@ -110,16 +110,16 @@ TEXTS = {
     "email_title": ("Je e-mailadres veranderen", "Change your e-mail address"),
     "email_text": (
         "Je mailbox van school gaat vaak dicht na je diploma. Daarom sturen we e-mail naar je "
-        "privé e-mailadres als we dat hebben. Laat je het vak leeg? Dan sturen we e-mail naar je "
+        "privé-e-mailadres als we dat hebben. Laat je het vak leeg? Dan sturen we e-mail naar je "
         "adres van school.",
         "Your school mailbox often closes after your diploma. That is why we send e-mail to your "
         "private address when we have one. Leave the box empty? Then we send e-mail to your school address.",
     ),
-    "email_label": ("Privé e-mailadres", "Private e-mail address"),
+    "email_label": ("Privé-e-mailadres", "Private e-mail address"),
     "email_save": ("Opslaan", "Save"),
     "email_saved": ("Je e-mailadres is opgeslagen.", "Your e-mail address has been saved."),
     "email_removed": (
-        "Je privé e-mailadres is gewist. We sturen e-mail naar je adres van school.",
+        "Je privé-e-mailadres is gewist. We sturen e-mail naar je adres van school.",
         "Your private e-mail address has been removed. We will send e-mail to your school address.",
     ),
     "email_unchanged": ("Er is niets veranderd.", "Nothing has changed."),
