@@ -182,9 +182,9 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
     report(crebo_raw == "", "required", "crebo")
     well_formed = crebo.str.fullmatch(r"\d{5}")
     report((crebo_raw != "") & ~well_formed, "crebo_format", "crebo")
-    programme = crebo.map(lambda c: ref.programmes.get(c, (None, None)))
-    out["programme_id"] = programme.str[0]
-    programme_level = programme.str[1]
+    # Two dictionary lookups in C, not a Python call per row.
+    out["programme_id"] = crebo.map({c: pk for c, (pk, _level) in ref.programmes.items()})
+    programme_level = crebo.map({c: level for c, (_pk, level) in ref.programmes.items()})
     report(well_formed & out["programme_id"].isna(), "crebo_unknown", "crebo")
 
     # --- diploma date
@@ -247,15 +247,17 @@ def validate(raw: RawTable, ref: Reference) -> CheckedTable:
     # --- new locations (warnings; created when the rows are written)
     locations = out["location"]
     new: dict[str, str] = {}  # one per name in any case, spelt as writing.upsert creates it
-    for v in sorted(set(locations[(locations != "") & ~bad])):
+    for v in sorted(locations[(locations != "") & ~bad].unique()):
         if v.lower() not in ref.known_locations:
             new.setdefault(v.lower(), v)
     warnings.extend(Problem("new_location", column=header_of.get("location"), value=v) for v in new.values())
 
     valid = out[~bad].copy()
     valid["row"] = rows[~bad]
-    valid["school_year"] = [school_year_of(d.date()) for d in valid["diploma_date"]]
     valid["diploma_date"] = valid["diploma_date"].dt.date
+    # One call per distinct date (a cohort has a few hundred), not per row.
+    days = valid["diploma_date"]
+    valid["school_year"] = days.map({day: school_year_of(day) for day in days.unique()}).astype("int64")
     return _result(
         raw,
         problems,

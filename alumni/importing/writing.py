@@ -19,6 +19,8 @@ import io
 from dataclasses import dataclass, field
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -107,7 +109,7 @@ def _resolve_locations(values: pd.Series, institution, upload, dry_run):
         if loc.code:
             known[loc.code.lower()] = loc.pk
     created = 0
-    for value in sorted(set(values) - {""}):
+    for value in sorted(set(values.unique()) - {""}):
         if value.lower() in known:
             continue
         created += 1
@@ -128,7 +130,7 @@ def _resolve_locations(values: pd.Series, institution, upload, dry_run):
 
 def _resolve_cohorts(years: pd.Series, institution, dry_run) -> pd.Series:
     mapping = {}
-    for year in sorted({int(y) for y in years}):
+    for year in sorted(int(y) for y in years.unique()):
         if dry_run:
             found = Cohort.objects.filter(institution=institution, school_year=year).first()
             mapping[year] = found.pk if found else -year
@@ -286,14 +288,22 @@ def _copy_options(columns) -> str:
 
 
 def _copy(cursor, sql: str, frame: pd.DataFrame) -> None:
-    """COPY a frame in chunks, so memory stays flat for a 500,000-row file."""
+    """COPY a frame in chunks, so memory stays flat for a 500,000-row file.
+
+    Each chunk is serialised by Arrow's CSV writer: the columns already live in
+    Arrow (pandas' string columns) and its writer is C++ throughout, where
+    ``DataFrame.to_csv`` formats cell by cell in Python and was the largest
+    share of the import's own CPU time. It quotes every string, so an empty or
+    ``\\N`` text is text, never COPY's NULL."""
+    options = pa_csv.WriteOptions(include_header=False, null_string="\\N")
     for start in range(0, len(frame), COPY_CHUNK_ROWS):
-        buffer = io.StringIO()
-        frame.iloc[start : start + COPY_CHUNK_ROWS].to_csv(
-            buffer, index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d"
-        )
-        buffer.seek(0)
-        cursor.copy_expert(sql, buffer)
+        table = pa.Table.from_pandas(frame.iloc[start : start + COPY_CHUNK_ROWS], preserve_index=False)
+        for position, column in enumerate(table.schema):
+            if pa.types.is_timestamp(column.type):  # the date columns, as dates (no time of day)
+                table = table.set_column(position, column.name, table.column(position).cast(pa.date32()))
+        buffer = pa.BufferOutputStream()
+        pa_csv.write_csv(table, buffer, options)
+        cursor.copy_expert(sql, io.BytesIO(buffer.getvalue()))
 
 
 def _copy_new(rows: pd.DataFrame, institution, upload, now):
