@@ -3,10 +3,9 @@
 import pytest
 from django.test import Client
 
+from tests.factories.people import CLIENT_IP as IP
 from tests.factories.people import PASSWORD
 from tests.helpers.storage import temporary_storage
-
-IP = "203.0.113.7"
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from django.urls import reverse
 from alumni.models import Membership, Upload
 from audit.models import AuditEntry
 from reports.models import Region, RegionalAnalyst
-from tests.audit.conftest import IP, PASSWORD
 from tests.factories.cohort_files import graduates, make_csv
 from tests.factories.datasets import make_dataset
+from tests.factories.people import CLIENT_IP as IP
+from tests.factories.people import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 from alumni.models import Membership
 from audit.models import AuditEntry
 from reports.models import Region, RegionalAnalyst
-from tests.audit.conftest import IP, PASSWORD
 from tests.factories import people
+from tests.factories.people import CLIENT_IP as IP
+from tests.factories.people import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from alumni.models import Membership
 from audit.models import AuditEntry
 from audit.services import Action, record
-from tests.audit.conftest import IP, PASSWORD
 from tests.factories import people
+from tests.factories.people import CLIENT_IP as IP
+from tests.factories.people import PASSWORD
 from tests.helpers.upload_report import read_report_csv
 
 pytestmark = pytest.mark.django_db

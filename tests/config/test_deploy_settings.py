@@ -8,15 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers.processes import PRODUCTION_ENV
 
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "ALLOWED_HOSTS": "alumni.example.nl",
-    "SITE_URL": "https://alumni.example.nl",
-    # Never connected to by `check`: the checks need a URL, not a server.
-    "DATABASE_URL": "postgres://alumni:dummy@db.invalid:5432/alumni",
-}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args, env=None, drop=()):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.config.test_deploy_settings import PRODUCTION_ENV
+from tests.helpers.processes import PRODUCTION_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bin" / "stack-secrets"

@@ -19,6 +19,7 @@ from surveys.scheduling import add_months
 
 DIPLOMA_DATE = datetime.date(2025, 7, 1)
 PASSWORD = "a-long-password-1"  # the password of the tests' users (long enough for the validators)
+CLIENT_IP = "203.0.113.7"  # a documentation address (RFC 5737): the tests\' client, as the audit log sees it
 
 _numbers = itertools.count(1)
 
