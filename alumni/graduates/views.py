@@ -117,10 +117,10 @@ def _headers(request, sort, waves):
     (a second click on the sorted column reverses it)."""
     current, descending = sort.lstrip("-"), sort.startswith("-")
     headers = []
-    wide = "d-none d-md-table-cell"  # a phone shows name, number and statuses
+    wide = "d-none d-md-table-cell"  # a phone shows the name (number below it) and statuses
     columns = [
         ("name", _("Name"), ""),
-        ("student_number", _("Student number"), ""),
+        ("student_number", _("Student number"), "d-none d-sm-table-cell"),
         (None, _("Programme"), wide),
         (None, _("Cohort"), wide),
         (None, _("Location"), wide),
