@@ -15,7 +15,7 @@ from alumni.models import Location, Membership
 from surveys import lifecycle
 from surveys.models import Invitation, OutboundEmail
 from tests.factories import people
-from tests.helpers.browser import add_axe
+from tests.helpers.browser import add_axe, block_foreign_hosts, watch_csp
 
 S = Invitation.Status
 PASSWORD = "a-long-password-1"
@@ -74,24 +74,10 @@ def check(page, name: str, width: str):
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_find_correct_and_resend_at_phone_and_desktop_width(browser, live_server, school, width):
-    # Under the site's real CSP (add_axe runs outside the page's policy): Chromium logs
-    # "Refused to …" for anything the policy blocks, and the test fails on it.
+    # Under the site's real CSP (add_axe runs outside the page's policy).
     context = browser.new_context(viewport=WIDTHS[width], locale="nl-NL")
-    refused = []
-    context.on(
-        "console",
-        lambda message: refused.append(message.text) if "Refused to" in message.text else None,
-    )
-    foreign = []
-    own = live_server.url.split("//")[1]
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if own in route.request.url
-            else (foreign.append(route.request.url), route.abort())
-        ),
-    )
+    foreign, refused = [], watch_csp(context)
+    block_foreign_hosts(context, live_server.url, foreign)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/graduates/")
     page.fill('[name="username"]', "beheer")

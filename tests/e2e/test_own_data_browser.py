@@ -8,13 +8,12 @@ confirmation, and the link is dead afterwards.
 
 import os
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
 from alumni.models import Graduate
 from tests.factories import people
-from tests.helpers.browser import PHONE, add_axe
+from tests.helpers.browser import PHONE, add_axe, block_foreign_hosts, watch_csp
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("OWN_DATA_SHOTS")
@@ -41,15 +40,6 @@ def shoot(page, name: str):
     page.screenshot(path=f"{SHOTS}/{name}-360-top.png")  # as a phone shows it first, at full size
 
 
-# Runs before the page's own scripts, outside its policy; the binding reaches Python at once,
-# so a violation is kept even when the page navigates away right after it.
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
-});
-"""
-
-
 @pytest.fixture
 def page(browser, live_server, survey_db):
     """A phone-sized tab under the site's real Content-Security-Policy: the test
@@ -59,28 +49,13 @@ def page(browser, live_server, survey_db):
     context = browser.new_context(
         viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="nl-NL"
     )
-    own, foreign, violations, console = urlparse(live_server.url).netloc, [], [], []
-    context.expose_binding(
-        "__cspViolation", lambda source, text: violations.append(f"{source['frame'].url}: {text}")
-    )
-    context.add_init_script(REPORT_VIOLATIONS)
-
-    def guard(route):
-        if urlparse(route.request.url).netloc == own:
-            route.continue_()
-        else:
-            foreign.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
+    foreign, refused = [], watch_csp(context)
+    block_foreign_hosts(context, live_server.url, foreign)
     tab = context.new_page()
-    tab.on("console", lambda m: m.type == "error" and console.append(m.text))
     yield tab
     context.close()
     assert foreign == [], f"requests to other hosts: {foreign}"
-    assert violations == [], violations
-    # Chromium logs what the policy refused ("Refused to apply inline style…") as console errors.
-    assert [c for c in console if "Content Security Policy" in c or "Refused to" in c] == [], console
+    assert refused == [], refused
 
 
 def test_own_page_on_a_phone_correct_the_address_then_erase(page, live_server):

@@ -67,6 +67,36 @@ def block_foreign_hosts(context, base_url: str, foreign: list[str]) -> None:
     context.route("**/*", guard)
 
 
+# Runs before the page's own scripts, outside its policy; the binding reaches Python at once,
+# so a violation is kept even when the page navigates away right after it.
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolation(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """What the site's Content-Security-Policy refuses in the browser ``context``,
+    collected into the returned list (a test asserts it stays empty): the pages'
+    ``securitypolicyviolation`` events and Chromium's "Refused to …" console
+    errors. Call before the first page is opened."""
+    refused: list[str] = []
+    context.expose_binding(
+        "__cspViolation", lambda source, text: refused.append(f"{source['frame'].url}: {text}")
+    )
+    context.add_init_script(_REPORT_VIOLATIONS)
+
+    def on_console(message):
+        if message.type == "error" and (
+            "Content Security Policy" in message.text or "Refused to" in message.text
+        ):
+            refused.append(message.text)
+
+    context.on("console", on_console)
+    return refused
+
+
 def add_axe(page) -> None:
     """Load axe-core into the page. Not with ``page.add_script_tag``: that inserts
     an inline <script>, which the site's Content-Security-Policy (script-src
